@@ -1,0 +1,114 @@
+import 'reflect-metadata';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { MikroORM } from '@mikro-orm/postgresql';
+import cors from 'cors';
+import express from 'express';
+import { createOrmConfig } from '../mikro-orm.config';
+import { LAST_SEEN_INTERVAL_MS, LastSeenRecorder } from './auth/last-seen';
+import { createPasswordHasher } from './auth/passwords';
+import { createTokenService } from './auth/tokens';
+import type { Config } from './config';
+import { createContextBuilder, type Context, type Services } from './context';
+import { openDatabase } from './db/database';
+import { UserLogin } from './entities/user-login.entity';
+import { createErrorFormatter } from './http/format-error';
+import { healthHandler } from './http/health';
+import { createLogger, type Logger } from './logger';
+import { buildAppSchema } from './schema';
+
+export interface RunningServer {
+  /** Where GraphQL is served, e.g. http://127.0.0.1:4000/graphql */
+  readonly url: string;
+  readonly orm: MikroORM;
+  /** Stops accepting, finishes in-flight requests, then closes the database. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const REQUEST_BODY_LIMIT = '1mb';
+
+function listen(server: http.Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+function urlOf({ address, family, port }: AddressInfo): string {
+  const host = family === 'IPv6' ? `[${address}]` : address;
+  return `http://${host}:${port}/graphql`;
+}
+
+/** Starts the whole server: database (embedded if no DATABASE_URL), migrations, GraphQL over HTTP. */
+export async function bootstrap(config: Config, logger: Logger = createLogger(config)): Promise<RunningServer> {
+  const cleanups: Array<() => Promise<void>> = [];
+  const cleanUp = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  };
+
+  try {
+    const database = await openDatabase(config.database, logger);
+    cleanups.push(() => database.stop());
+
+    const orm = await MikroORM.init(createOrmConfig(database.url));
+    cleanups.push(() => orm.close());
+    const applied = await orm.getMigrator().up();
+    if (applied.length > 0) logger.info({ migrations: applied.map((migration) => migration.name) }, 'applied database migrations');
+
+    const services: Services = {
+      orm,
+      logger,
+      tokens: createTokenService(config.jwt),
+      hasher: createPasswordHasher(config.bcryptCost),
+      lastSeen: new LastSeenRecorder(
+        async (loginId, seenAt) => {
+          await orm.em.fork().nativeUpdate(
+            UserLogin,
+            { id: loginId, lastSeenAt: { $lte: new Date(seenAt.getTime() - LAST_SEEN_INTERVAL_MS) } },
+            { lastSeenAt: seenAt },
+          );
+        },
+        (error) => logger.warn({ err: error }, 'could not record lastSeenAt'),
+      ),
+    };
+    cleanups.push(() => services.lastSeen.flush());
+
+    const app = express();
+    const httpServer = http.createServer(app);
+    const apollo = new ApolloServer<Context>({
+      schema: await buildAppSchema(),
+      introspection: true,
+      includeStacktraceInErrorResponses: config.nodeEnv === 'development',
+      formatError: createErrorFormatter({ exposeDetails: config.nodeEnv === 'development', logger }),
+      plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    });
+    await apollo.start();
+    // Stopping Apollo drains the HTTP server: no new connections, in-flight requests finish.
+    cleanups.push(() => apollo.stop());
+
+    // Express' `trust proxy` with a hop count: 0 means the socket's address is the client's.
+    app.set('trust proxy', config.trustProxy);
+    app.disable('x-powered-by');
+    app.get('/healthz', healthHandler(orm));
+    app.use(
+      '/graphql',
+      // Tokens travel in the Authorization header, never in cookies, so any origin may call.
+      cors(),
+      express.json({ limit: REQUEST_BODY_LIMIT }),
+      expressMiddleware(apollo, { context: createContextBuilder(services) }),
+    );
+
+    const url = urlOf(await listen(httpServer, config.port, config.host));
+    let stopping: Promise<void> | undefined;
+    return { url, orm, stop: () => (stopping ??= cleanUp()) };
+  } catch (error) {
+    await cleanUp().catch((cleanupError) => logger.error({ err: cleanupError }, 'cleanup after failed start'));
+    throw error;
+  }
+}

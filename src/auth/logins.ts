@@ -1,0 +1,102 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { RevokeReason } from '../entities/revoke-reason';
+import { User } from '../entities/user.entity';
+import { UserLogin } from '../entities/user-login.entity';
+import type { ClientInfo } from './client-info';
+
+/** The rules of a user's logins: opening one per device, revoking, listing. */
+
+const ONE_ACTIVE_PER_DEVICE = 'user_logins_one_active_per_device';
+const MAX_DEVICE_CONFLICT_ATTEMPTS = 3;
+
+export interface LoginWindow {
+  readonly now: Date;
+  readonly expiresAt: Date;
+}
+
+/**
+ * Inside the caller's transaction: revokes the user's active login from the same IP address and
+ * user agent (REPLACED) and adds the new one, so there is at most one active login per device.
+ */
+export async function addLoginInTransaction(
+  tx: EntityManager,
+  userId: string,
+  client: ClientInfo,
+  { now, expiresAt }: LoginWindow,
+): Promise<UserLogin> {
+  await tx.nativeUpdate(
+    UserLogin,
+    { user: userId, ipAddress: client.ipAddress, userAgent: client.userAgent, revokedAt: null },
+    { revokedAt: now, revokedReason: RevokeReason.REPLACED },
+  );
+  const login = new UserLogin({ user: tx.getReference(User, userId, { wrapped: true }), ...client, createdAt: now, expiresAt });
+  await tx.persistAndFlush(login);
+  return login;
+}
+
+/**
+ * Opens a login in its own transaction. Two simultaneous logins from one device race for the
+ * partial unique index; the loser retries and then replaces the winner, as if it came second.
+ */
+export async function openLogin(em: EntityManager, userId: string, client: ClientInfo, window: LoginWindow): Promise<UserLogin> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await em.transactional((tx) => addLoginInTransaction(tx, userId, client, window));
+    } catch (error) {
+      const deviceConflict = error instanceof UniqueConstraintViolationException && (error as { constraint?: string }).constraint === ONE_ACTIVE_PER_DEVICE;
+      if (!deviceConflict || attempt >= MAX_DEVICE_CONFLICT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+export type RevokeOutcome = 'revoked' | 'already-revoked' | 'not-found';
+
+/** Revokes one of the user's logins. A login of another user is reported as not found. */
+export async function revokeLogin(
+  em: EntityManager,
+  userId: string,
+  loginId: string,
+  now: Date,
+): Promise<RevokeOutcome> {
+  const revoked = await em.nativeUpdate(
+    UserLogin,
+    { id: loginId, user: userId, revokedAt: null },
+    { revokedAt: now, revokedReason: RevokeReason.LOGOUT },
+  );
+  if (revoked > 0) return 'revoked';
+  const exists = await em.count(UserLogin, { id: loginId, user: userId });
+  return exists > 0 ? 'already-revoked' : 'not-found';
+}
+
+/** Revokes every active login of the user (optionally all but one) in one statement; returns how many. */
+export async function revokeAllLogins(
+  em: EntityManager,
+  userId: string,
+  now: Date,
+  options: { keepLoginId?: string } = {},
+): Promise<number> {
+  return em.nativeUpdate(
+    UserLogin,
+    {
+      user: userId,
+      revokedAt: null,
+      expiresAt: { $gt: now },
+      ...(options.keepLoginId ? { id: { $ne: options.keepLoginId } } : {}),
+    },
+    { revokedAt: now, revokedReason: RevokeReason.LOGOUT_ALL },
+  );
+}
+
+/** The user's logins, newest first: the active ones, or all of them. */
+export async function listLogins(
+  em: EntityManager,
+  userId: string,
+  { includeRevoked, now }: { includeRevoked: boolean; now: Date },
+): Promise<UserLogin[]> {
+  return em.find(
+    UserLogin,
+    includeRevoked ? { user: userId } : { user: userId, revokedAt: null, expiresAt: { $gt: now } },
+    { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] },
+  );
+}

@@ -1,0 +1,71 @@
+import type { TokenService } from './tokens';
+
+/** The part of a UserLogin row the session check needs. */
+export interface LoginRecord {
+  readonly id: string;
+  readonly userId: string;
+  readonly expiresAt: Date;
+  readonly revokedAt: Date | null;
+  readonly lastSeenAt: Date;
+}
+
+/** An authenticated request: the user and the login its token belongs to. */
+export interface Session {
+  readonly userId: string;
+  readonly loginId: string;
+  readonly lastSeenAt: Date;
+}
+
+export type SessionRejection =
+  | 'malformed-header'
+  | 'invalid-token'
+  | 'unknown-login'
+  | 'login-of-another-user'
+  | 'revoked'
+  | 'expired';
+
+export type SessionResult =
+  | { readonly status: 'anonymous' }
+  | { readonly status: 'valid'; readonly session: Session }
+  | { readonly status: 'rejected'; readonly reason: SessionRejection };
+
+export interface SessionDependencies {
+  readonly tokens: TokenService;
+  /** Loads the login by id; must read the database every time (no caching) so revocation is immediate. */
+  readonly findLogin: (loginId: string) => Promise<LoginRecord | null>;
+  readonly now: Date;
+}
+
+// RFC 7235: the scheme is case-insensitive.
+const BEARER_HEADER = /^Bearer +(\S+)$/i;
+
+/**
+ * The one place that decides whether a request's Authorization header is a valid session:
+ * a correctly signed, unexpired JWT whose login row exists, belongs to the token's user,
+ * is not revoked and has not expired.
+ */
+export async function validateSession(
+  authorization: string | undefined,
+  { tokens, findLogin, now }: SessionDependencies,
+): Promise<SessionResult> {
+  // An empty header counts as none: Apollo Client's documented auth link sends "" when signed out.
+  if (authorization === undefined || authorization.trim() === '') return { status: 'anonymous' };
+
+  const match = BEARER_HEADER.exec(authorization.trim());
+  if (!match?.[1]) return reject('malformed-header');
+
+  const claims = tokens.verify(match[1], now);
+  if (!claims) return reject('invalid-token');
+
+  const login = await findLogin(claims.sid);
+  if (!login) return reject('unknown-login');
+  if (login.userId !== claims.sub) return reject('login-of-another-user');
+  if (login.revokedAt !== null) return reject('revoked');
+  if (login.expiresAt.getTime() <= now.getTime()) return reject('expired');
+
+  return { status: 'valid', session: { userId: login.userId, loginId: login.id, lastSeenAt: login.lastSeenAt } };
+}
+
+function reject(reason: SessionRejection): SessionResult {
+  return { status: 'rejected', reason };
+}

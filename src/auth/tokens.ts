@@ -1,0 +1,70 @@
+import jwt from 'jsonwebtoken';
+
+/** The only algorithm accepted: pinning it stops `alg: none` and algorithm-confusion tokens. */
+const ALGORITHM = 'HS256';
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID_PATTERN.test(value);
+}
+
+/** What a verified token says: whose it is and which login it belongs to. */
+export interface TokenClaims {
+  /** User id */
+  readonly sub: string;
+  /** Login (session) id */
+  readonly sid: string;
+  readonly iat: number;
+  readonly exp: number;
+}
+
+export interface IssuedToken {
+  readonly token: string;
+  readonly expiresAt: Date;
+}
+
+export interface TokenService {
+  /** The expiry a token issued at `now` gets; the login row stores the same instant. */
+  expiryFor(now: Date): Date;
+  issue(claims: { userId: string; loginId: string; issuedAt: Date; expiresAt: Date }): IssuedToken;
+  /** Null for anything that is not a well-formed, correctly signed, unexpired token of ours. */
+  verify(token: string, now: Date): TokenClaims | null;
+}
+
+const toSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+export function createTokenService(options: { secret: string; ttlSeconds: number }): TokenService {
+  return {
+    expiryFor(now) {
+      return new Date((toSeconds(now) + options.ttlSeconds) * 1000);
+    },
+
+    issue({ userId, loginId, issuedAt, expiresAt }) {
+      const payload = { sub: userId, sid: loginId, iat: toSeconds(issuedAt), exp: toSeconds(expiresAt) };
+      return {
+        token: jwt.sign(payload, options.secret, { algorithm: ALGORITHM }),
+        expiresAt: new Date(payload.exp * 1000),
+      };
+    },
+
+    verify(token, now) {
+      let decoded: string | jwt.JwtPayload;
+      try {
+        decoded = jwt.verify(token, options.secret, {
+          algorithms: [ALGORITHM],
+          clockTimestamp: toSeconds(now),
+        });
+      } catch {
+        return null;
+      }
+      if (typeof decoded === 'string') return null;
+      const { sub, sid, iat, exp } = decoded;
+      // jsonwebtoken accepts a token without `exp`; ours always carry one, so its absence means forgery.
+      if (typeof exp !== 'number' || typeof iat !== 'number') return null;
+      if (typeof sub !== 'string' || !isUuid(sub)) return null;
+      if (typeof sid !== 'string' || !isUuid(sid)) return null;
+      return { sub, sid, iat, exp };
+    },
+  };
+}

@@ -1,0 +1,138 @@
+import path from 'node:path';
+import { cleanEnv, makeValidator, str, type ReporterOptions } from 'envalid';
+import ms from 'ms';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export type DatabaseConfig =
+  | { readonly kind: 'url'; readonly url: string }
+  | { readonly kind: 'embedded'; readonly dataDir: string };
+
+export interface Config {
+  readonly nodeEnv: NodeEnv;
+  readonly port: number;
+  readonly host: string;
+  readonly database: DatabaseConfig;
+  readonly jwt: {
+    readonly secret: string;
+    /** True when no JWT_SECRET was given outside production and the fixed development secret is used. */
+    readonly usesInsecureDefaultSecret: boolean;
+    readonly ttlSeconds: number;
+  };
+  readonly bcryptCost: number;
+  readonly trustProxy: number;
+  readonly logLevel: LogLevel;
+}
+
+export const MIN_JWT_SECRET_LENGTH = 32;
+
+/** Publicly known, so only ever used outside production, and always with a warning. */
+const INSECURE_DEVELOPMENT_SECRET = 'insecure-development-secret-do-not-use-in-production';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function integerIn(min: number, max: number) {
+  return makeValidator<number>((input) => {
+    const value = Number(input);
+    if (!/^\d+$/.test(input.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+      throw new Error(`must be an integer from ${min} to ${max}, got "${input}"`);
+    }
+    return value;
+  });
+}
+
+const durationInSeconds = makeValidator<number>((input) => {
+  // A bare number is ambiguous (jsonwebtoken reads it as seconds, ms as milliseconds): require a unit.
+  const milliseconds = /^\d+(\.\d+)?\s*[a-z]+$/i.test(input.trim()) ? ms(input.trim() as ms.StringValue) : undefined;
+  if (milliseconds === undefined || !Number.isFinite(milliseconds) || milliseconds < 1000) {
+    throw new Error(`must be a duration of at least 1s with a unit, such as 30d, 12h or 900s, got "${input}"`);
+  }
+  return Math.floor(milliseconds / 1000);
+});
+
+const postgresUrl = makeValidator<string>((input) => {
+  let parsed: URL;
+  try {
+    parsed = new URL(input);
+  } catch {
+    throw new Error('must be a URL such as postgres://user:pass@host:5432/db');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new Error(`must start with postgres:// or postgresql://, got "${parsed.protocol}//"`);
+  }
+  return input;
+});
+
+const jwtSecret = makeValidator<string>((input) => {
+  if (input.length < MIN_JWT_SECRET_LENGTH) {
+    throw new Error(`must be at least ${MIN_JWT_SECRET_LENGTH} characters long, got ${input.length}`);
+  }
+  return input;
+});
+
+function collectProblems({ errors }: ReporterOptions<Record<string, unknown>>): void {
+  const problems = Object.entries(errors).map(([name, error]) => {
+    const message = error instanceof Error ? error.message : String(error);
+    // envalid reports a missing required value with a generic message; say which variable and why.
+    return /^Missing/i.test(message) || message === 'undefined' ? `${name} is required` : `${name} ${message}`;
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/**
+ * Reads and validates the environment once, at start-up. Every problem is reported
+ * together, so a bad deployment is fixed in one round rather than one variable at a time.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const nodeEnv = str({ choices: ['development', 'production', 'test'] as const, default: 'development' });
+  const parsed = cleanEnv(
+    env,
+    {
+      NODE_ENV: nodeEnv,
+      PORT: integerIn(0, 65535)({ default: 4000 }),
+      HOST: str({ default: '127.0.0.1' }),
+      DATABASE_URL: postgresUrl({ default: undefined }),
+      JWT_SECRET: jwtSecret({
+        default: undefined,
+        requiredWhen: (cleaned) => cleaned['NODE_ENV'] === 'production',
+      }),
+      JWT_TTL: durationInSeconds({ default: 30 * 24 * 60 * 60 }),
+      BCRYPT_COST: integerIn(4, 31)({ default: 12 }),
+      TRUST_PROXY: integerIn(0, 100)({ default: 0 }),
+      LOG_LEVEL: str({
+        choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+        default: 'info',
+      }),
+    },
+    { reporter: collectProblems },
+  );
+
+  if (parsed.NODE_ENV === 'production' && parsed.JWT_SECRET === undefined) {
+    throw new ConfigError([`JWT_SECRET is required when NODE_ENV=production (at least ${MIN_JWT_SECRET_LENGTH} characters)`]);
+  }
+
+  return Object.freeze({
+    nodeEnv: parsed.NODE_ENV,
+    port: parsed.PORT,
+    host: parsed.HOST,
+    database: Object.freeze(
+      parsed.DATABASE_URL === undefined
+        ? { kind: 'embedded' as const, dataDir: path.resolve(cwd, '.data', 'postgres') }
+        : { kind: 'url' as const, url: parsed.DATABASE_URL },
+    ),
+    jwt: Object.freeze({
+      secret: parsed.JWT_SECRET ?? INSECURE_DEVELOPMENT_SECRET,
+      usesInsecureDefaultSecret: parsed.JWT_SECRET === undefined,
+      ttlSeconds: parsed.JWT_TTL,
+    }),
+    bcryptCost: parsed.BCRYPT_COST,
+    trustProxy: parsed.TRUST_PROXY,
+    logLevel: parsed.LOG_LEVEL,
+  });
+}

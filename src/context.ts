@@ -1,0 +1,84 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { ExpressContextFunctionArgument } from '@as-integrations/express5';
+import type { Logger } from 'pino';
+import { clientInfo, type ClientInfo } from './auth/client-info';
+import type { LastSeenRecorder } from './auth/last-seen';
+import type { PasswordHasher } from './auth/passwords';
+import { validateSession, type LoginRecord, type Session } from './auth/session';
+import type { TokenService } from './auth/tokens';
+import { isDatabaseUnavailable } from './db/availability';
+import { UserLogin } from './entities/user-login.entity';
+import { invalidSession, loginRequired, serviceUnavailable } from './errors';
+
+/** Long-lived collaborators, made once at start-up. */
+export interface Services {
+  readonly orm: MikroORM;
+  readonly tokens: TokenService;
+  readonly hasher: PasswordHasher;
+  readonly lastSeen: LastSeenRecorder;
+  readonly logger: Logger;
+}
+
+export interface Context {
+  /** This request's own unit of work. */
+  readonly em: EntityManager;
+  readonly client: ClientInfo;
+  /** Null for an anonymous request. */
+  readonly session: Session | null;
+  readonly services: Services;
+  /** Logins created by this request (register/login): `current` for the token it returns. */
+  readonly issuedLoginIds: Set<string>;
+}
+
+async function findLoginRecord(em: EntityManager, loginId: string): Promise<LoginRecord | null> {
+  const login = await em.findOne(UserLogin, { id: loginId });
+  if (!login) return null;
+  return {
+    id: login.id,
+    userId: login.user.id,
+    expiresAt: login.expiresAt,
+    revokedAt: login.revokedAt,
+    lastSeenAt: login.lastSeenAt,
+  };
+}
+
+/** Runs once per request, before any resolver: forks the EntityManager and checks the session. */
+export function createContextBuilder(services: Services) {
+  return async ({ req }: ExpressContextFunctionArgument): Promise<Context> => {
+    const em = services.orm.em.fork();
+    const now = new Date();
+
+    let result;
+    try {
+      result = await validateSession(req.headers.authorization, {
+        tokens: services.tokens,
+        findLogin: (loginId) => findLoginRecord(em, loginId),
+        now,
+      });
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw serviceUnavailable();
+      throw error;
+    }
+
+    if (result.status === 'rejected') {
+      services.logger.debug({ reason: result.reason }, 'rejected session');
+      throw invalidSession();
+    }
+    const session = result.status === 'valid' ? result.session : null;
+    if (session) services.lastSeen.record(session, now);
+
+    return {
+      em,
+      client: clientInfo(req.ip ?? req.socket.remoteAddress, req.get('user-agent')),
+      session,
+      services,
+      issuedLoginIds: new Set(),
+    };
+  };
+}
+
+/** The session of an `@Authorized()` operation, with the type saying it is there. */
+export function sessionOf(context: Context): Session {
+  if (context.session === null) throw loginRequired();
+  return context.session;
+}

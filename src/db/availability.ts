@@ -1,0 +1,35 @@
+import { ConnectionException } from '@mikro-orm/core';
+
+// Node socket errors seen when PostgreSQL cannot be reached.
+const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+// SQLSTATEs that mean "the server cannot serve you now", not "your query is wrong":
+// 08xxx connection exceptions, 53300 too many connections, 57P01-57P03 shutting down or starting,
+// 57014 statement timeout (our bound on a stuck database).
+const UNAVAILABLE_SQLSTATE = /^(08|53300$|57P0[123]$|57014$)/;
+
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|Timeout acquiring a connection|Client has encountered a connection error|the database system is (starting up|shutting down)/i;
+
+function causes(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  let current: unknown = error;
+  while (current instanceof Error && chain.length < 10) {
+    chain.push(current);
+    const next = (current as { originalError?: unknown; cause?: unknown }).originalError ?? current.cause;
+    if (next === current) break;
+    current = next;
+  }
+  return chain;
+}
+
+/** True when the error says the database is unreachable or refusing work, rather than a bug or bad input. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return causes(error).some((cause) => {
+    if (cause instanceof ConnectionException) return true;
+    const { code, name, message } = cause as Error & { code?: unknown };
+    if (name === 'KnexTimeoutError') return true;
+    if (typeof code === 'string' && (NETWORK_ERROR_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
+    return UNAVAILABLE_MESSAGE.test(message);
+  });
+}

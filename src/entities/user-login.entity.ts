@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { RevokeReason } from './revoke-reason';
+import { User } from './user.entity';
+
+/**
+ * One login = one device session = one JWT (whose `sid` claim is this id).
+ * The per-request session check is a primary-key lookup; `myLogins` scans
+ * `user_logins_user_created_idx`.
+ */
+@ObjectType({ description: 'One login: one device session, one JWT.' })
+@Entity({ tableName: 'user_logins' })
+@Check({
+  name: 'user_logins_revocation_complete',
+  expression: '("revoked_at" is null) = ("revoked_reason" is null)',
+})
+@Index({ name: 'user_logins_user_created_idx', properties: ['user', 'createdAt'] })
+// One active login per (user, IP address, user agent). The user agent is hashed because a raw
+// header may exceed what a B-tree index entry can hold.
+@Index({
+  name: 'user_logins_one_active_per_device',
+  expression:
+    'create unique index "user_logins_one_active_per_device" on "user_logins" ("user_id", "ip_address", md5("user_agent")) where "revoked_at" is null',
+})
+export class UserLogin {
+  @Field(() => ID, { description: "Opaque and unguessable (a UUID); the JWT's `sid` claim." })
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade', index: false })
+  user: Ref<User>;
+
+  @Field()
+  @Property({ type: 'text' })
+  ipAddress: string;
+
+  @Field({ description: 'The raw User-Agent header ("" when absent).' })
+  @Property({ type: 'text' })
+  userAgent: string;
+
+  @Field({ description: 'A readable label from the user agent, e.g. "Firefox 132 on Linux".' })
+  @Property({ type: 'text' })
+  device: string;
+
+  @Field()
+  @Property({ type: 'datetime' })
+  createdAt: Date;
+
+  @Field({ description: 'Last authenticated request (may lag up to 60 s).' })
+  @Property({ type: 'datetime' })
+  lastSeenAt: Date;
+
+  @Field({ description: 'When the token of this login stops being accepted.' })
+  @Property({ type: 'datetime' })
+  expiresAt: Date;
+
+  @Field(() => Date, { nullable: true, description: 'Null while the login is active.' })
+  @Property({ type: 'datetime', nullable: true })
+  revokedAt: Date | null = null;
+
+  @Field(() => RevokeReason, { nullable: true })
+  @Enum({ items: () => RevokeReason, nativeEnumName: 'revoke_reason', nullable: true })
+  revokedReason: RevokeReason | null = null;
+
+  constructor(init: {
+    user: Ref<User>;
+    ipAddress: string;
+    userAgent: string;
+    device: string;
+    createdAt: Date;
+    expiresAt: Date;
+  }) {
+    this.user = init.user;
+    this.ipAddress = init.ipAddress;
+    this.userAgent = init.userAgent;
+    this.device = init.device;
+    this.createdAt = init.createdAt;
+    this.lastSeenAt = init.createdAt;
+    this.expiresAt = init.expiresAt;
+  }
+}

@@ -1,0 +1,30 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Field, ID, ObjectType } from 'type-graphql';
+
+@ObjectType({ description: 'An account that logs in with an email address and a password.' })
+@Entity({ tableName: 'users' })
+export class User {
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Field({ description: 'Stored trimmed and lower-cased, so unique regardless of case.' })
+  @Property({ type: 'text' })
+  @Unique({ name: 'users_email_unique' })
+  email: string;
+
+  // Never a GraphQL field and hidden from serialisation: the hash must not leave the server.
+  @Property({ type: 'text', hidden: true })
+  passwordHash: string;
+
+  @Field()
+  @Property({ type: 'datetime' })
+  createdAt: Date;
+
+  constructor(email: string, passwordHash: string, createdAt: Date) {
+    this.email = email;
+    this.passwordHash = passwordHash;
+    this.createdAt = createdAt;
+  }
+}

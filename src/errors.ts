@@ -1,0 +1,40 @@
+import { GraphQLError } from 'graphql';
+
+/** The error codes of the public contract (`errors[i].extensions.code`). */
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+function appError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extensions } });
+}
+
+/** One message for every rejected token, so the response says nothing about why. */
+export const INVALID_SESSION_MESSAGE = 'Your session is invalid or has ended. Log in again.';
+/** One message for unknown email and wrong password, so accounts cannot be enumerated. */
+export const INVALID_CREDENTIALS_MESSAGE = 'Incorrect email or password.';
+
+/** A rejected Authorization header: the whole request fails with HTTP 401. */
+export const invalidSession = () =>
+  appError(ErrorCode.UNAUTHENTICATED, INVALID_SESSION_MESSAGE, { http: { status: 401 } });
+
+export const invalidCredentials = () => appError(ErrorCode.UNAUTHENTICATED, INVALID_CREDENTIALS_MESSAGE);
+
+export const loginRequired = () =>
+  appError(ErrorCode.UNAUTHENTICATED, 'You must be logged in: send Authorization: Bearer <token>.');
+
+export const badUserInput = (message: string, field?: string) =>
+  appError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
+
+export const notFound = (message: string) => appError(ErrorCode.NOT_FOUND, message);
+
+export const serviceUnavailable = () =>
+  appError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is unavailable. Try again shortly.', {
+    http: { status: 503 },
+  });

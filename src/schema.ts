@@ -1,0 +1,21 @@
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { authChecker } from './resolvers/auth-checker';
+import { AuthResolver } from './resolvers/auth.resolver';
+import { mapDatabaseUnavailable } from './resolvers/database-errors.middleware';
+import { UserLoginResolver } from './resolvers/user-login.resolver';
+import { UserResolver } from './resolvers/user.resolver';
+
+export function buildAppSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [AuthResolver, UserResolver, UserLoginResolver],
+    authChecker,
+    globalMiddlewares: [mapDatabaseUnavailable],
+    validate: false,
+  });
+}
+
+/** The text committed as schema.graphql: sorted, so it only changes when the schema does. */
+export async function printAppSchema(): Promise<string> {
+  return `${printSchema(lexicographicSortSchema(await buildAppSchema()))}\n`;
+}
