@@ -7,7 +7,13 @@ import { migrationsList } from './src/migrations';
 /** Bounds that turn an unreachable database into a quick error instead of a hanging request. */
 const DATABASE_TIMEOUTS_MS = { connect: 5_000, acquire: 5_000, statement: 10_000 } as const;
 
-export function createOrmConfig(clientUrl: string, overrides: Partial<Options> = {}): Options {
+/** Where the database driver reports trouble (a dropped connection, say); the console by default. */
+export interface DriverLog {
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export function createOrmConfig(clientUrl: string, log: DriverLog = console): Options {
   return defineConfig({
     clientUrl,
     entities: [User, UserLogin],
@@ -27,6 +33,7 @@ export function createOrmConfig(clientUrl: string, overrides: Partial<Options> =
     },
     pool: { min: 0, max: 10 },
     driverOptions: {
+      log: { warn: (message: string) => log.warn(message), error: (message: string) => log.error(message) },
       acquireConnectionTimeout: DATABASE_TIMEOUTS_MS.acquire,
       connection: {
         connectionTimeoutMillis: DATABASE_TIMEOUTS_MS.connect,
@@ -36,7 +43,6 @@ export function createOrmConfig(clientUrl: string, overrides: Partial<Options> =
     forceUtcTimezone: true,
     allowGlobalContext: false,
     debug: false,
-    ...overrides,
   });
 }
 

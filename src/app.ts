@@ -56,7 +56,12 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     const database = await openDatabase(config.database, logger);
     cleanups.push(() => database.stop());
 
-    const orm = await MikroORM.init(createOrmConfig(database.url));
+    const orm = await MikroORM.init(
+      createOrmConfig(database.url, {
+        warn: (message) => logger.warn({ database: message }, 'database driver'),
+        error: (message) => logger.error({ database: message }, 'database driver'),
+      }),
+    );
     cleanups.push(() => orm.close());
     const applied = await orm.getMigrator().up();
     if (applied.length > 0) logger.info({ migrations: applied.map((migration) => migration.name) }, 'applied database migrations');

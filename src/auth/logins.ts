@@ -1,4 +1,3 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { RevokeReason } from '../entities/revoke-reason';
 import { User } from '../entities/user.entity';
@@ -7,9 +6,6 @@ import type { ClientInfo } from './client-info';
 
 /** The rules of a user's logins: opening one per device, revoking, listing. */
 
-const ONE_ACTIVE_PER_DEVICE = 'user_logins_one_active_per_device';
-const MAX_DEVICE_CONFLICT_ATTEMPTS = 3;
-
 export interface LoginWindow {
   readonly now: Date;
   readonly expiresAt: Date;
@@ -17,7 +13,8 @@ export interface LoginWindow {
 
 /**
  * Inside the caller's transaction: revokes the user's active login from the same IP address and
- * user agent (REPLACED) and adds the new one, so there is at most one active login per device.
+ * user agent (REPLACED) and adds the new one, so there is at most one active login per device
+ * (the partial unique index `user_logins_one_active_per_device` guarantees it).
  */
 export async function addLoginInTransaction(
   tx: EntityManager,
@@ -25,6 +22,11 @@ export async function addLoginInTransaction(
   client: ClientInfo,
   { now, expiresAt }: LoginWindow,
 ): Promise<UserLogin> {
+  // Simultaneous logins from one device queue here until the previous one commits, so each
+  // replaces the one before it instead of colliding on the unique index.
+  await tx.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [
+    `${userId}\n${client.ipAddress}\n${client.userAgent}`,
+  ]);
   await tx.nativeUpdate(
     UserLogin,
     { user: userId, ipAddress: client.ipAddress, userAgent: client.userAgent, revokedAt: null },
@@ -35,19 +37,9 @@ export async function addLoginInTransaction(
   return login;
 }
 
-/**
- * Opens a login in its own transaction. Two simultaneous logins from one device race for the
- * partial unique index; the loser retries and then replaces the winner, as if it came second.
- */
+/** Opens a login for the user in its own transaction. */
 export async function openLogin(em: EntityManager, userId: string, client: ClientInfo, window: LoginWindow): Promise<UserLogin> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await em.transactional((tx) => addLoginInTransaction(tx, userId, client, window));
-    } catch (error) {
-      const deviceConflict = error instanceof UniqueConstraintViolationException && (error as { constraint?: string }).constraint === ONE_ACTIVE_PER_DEVICE;
-      if (!deviceConflict || attempt >= MAX_DEVICE_CONFLICT_ATTEMPTS) throw error;
-    }
-  }
+  return em.transactional((tx) => addLoginInTransaction(tx, userId, client, window));
 }
 
 export type RevokeOutcome = 'revoked' | 'already-revoked' | 'not-found';

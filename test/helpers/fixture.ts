@@ -1,0 +1,32 @@
+import { afterAll, beforeAll } from 'vitest';
+import type { RunningServer } from '../../src/app';
+import { GraphQLClient } from './graphql-client';
+import { createTestDatabase, type TestDatabase } from './test-database';
+import { startTestServer } from './test-server';
+
+export interface ServerFixture {
+  db: TestDatabase;
+  server: RunningServer;
+  api: GraphQLClient;
+}
+
+/** A fresh database and a server on it for the calling test file, torn down after it. */
+export function useTestServer(env: Record<string, string> = {}): ServerFixture {
+  const fixture = {} as ServerFixture;
+  beforeAll(async () => {
+    fixture.db = await createTestDatabase();
+    fixture.server = await startTestServer(fixture.db.url, env);
+    fixture.api = new GraphQLClient(fixture.server.url);
+  });
+  afterAll(async () => {
+    await fixture.server?.stop();
+    await fixture.db?.drop();
+  });
+  return fixture;
+}
+
+export const FIREFOX_LINUX = 'Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0';
+export const SAFARI_IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+export const CHROME_MAC =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';

@@ -1,0 +1,197 @@
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { buildSchema, findBreakingChanges } from 'graphql';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { printAppSchema } from '../../src/schema';
+import { migrationsList } from '../../src/migrations';
+import { GraphQLClient, errorCodes } from '../helpers/graphql-client';
+import { useTestServer } from '../helpers/fixture';
+import { LOGIN, LOGOUT_DEVICE, ME, MY_LOGINS, PASSWORD, logInUser, registerUser, uniqueEmail, type LoginView } from '../helpers/operations';
+import { TcpProxy } from '../helpers/tcp-proxy';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
+import { startTestServer } from '../helpers/test-server';
+
+const root = path.resolve(__dirname, '..', '..');
+
+describe('schema.graphql', () => {
+  it('is what the code generates (run `npm run schema` after changing the schema)', async () => {
+    const committed = await readFile(path.join(root, 'schema.graphql'), 'utf8');
+    expect(committed).toBe(await printAppSchema());
+  });
+
+  const contractPath = path.join(root, '..', 'shared', 'CONTRACT.md');
+  it('keeps every type, field and argument of the public contract', async () => {
+    const contract = await readFile(contractPath, 'utf8').catch(() => null);
+    if (contract === null) return expect.soft(contract, `${contractPath} not found: contract not checked`).not.toBeNull();
+    const sdl = /```graphql\n([\s\S]*?)```/.exec(contract)?.[1];
+    expect(sdl).toBeDefined();
+    const ours = buildSchema(await readFile(path.join(root, 'schema.graphql'), 'utf8'));
+    expect(findBreakingChanges(buildSchema(sdl!), ours)).toEqual([]);
+  });
+});
+
+describe('migrations', () => {
+  const t = useTestServer();
+
+  it('are all listed in src/migrations/index.ts', async () => {
+    const files = (await readdir(path.join(root, 'src', 'migrations'))).filter((file) => /^Migration\w+\.ts$/.test(file));
+    expect(migrationsList.map((migration) => `${migration.name}.ts`).sort()).toEqual(files.sort());
+  });
+
+  it('leave the database exactly as the entities describe it', async () => {
+    expect(await t.server.orm.schema.getUpdateSchemaSQL({ wrap: false })).toBe('');
+  });
+});
+
+describe('GET /healthz', () => {
+  const t = useTestServer();
+  it('answers 200 {"status":"ok"} while the database answers', async () => {
+    const response = await fetch(new URL('/healthz', t.server.url));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+});
+
+describe('when the database becomes unreachable', () => {
+  let db: TestDatabase;
+  let proxy: TcpProxy;
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let api: GraphQLClient;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const target = new URL(db.url);
+    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.start();
+    server = await startTestServer(proxy.proxiedUrl(db.url));
+    api = new GraphQLClient(server.url);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await proxy?.cut();
+    await db?.drop();
+  });
+
+  it('answers 503 SERVICE_UNAVAILABLE, keeps running, and recovers by itself when it is back', async () => {
+    const email = uniqueEmail();
+    const { token } = await registerUser(api, email);
+
+    await proxy.cut();
+    const authenticated = await api.withToken(token).request(ME);
+    expect(authenticated.status).toBe(503);
+    expect(errorCodes(authenticated)).toEqual(['SERVICE_UNAVAILABLE']);
+    const anonymous = await api.request(LOGIN, { variables: { input: { email, password: PASSWORD } } });
+    expect(anonymous.status).toBe(503);
+    expect(errorCodes(anonymous)).toEqual(['SERVICE_UNAVAILABLE']);
+    expect((await fetch(new URL('/healthz', server.url))).status).toBe(503);
+
+    await proxy.restore();
+    await api.withToken(token).ok(ME);
+    expect((await fetch(new URL('/healthz', server.url))).status).toBe(200);
+  });
+});
+
+describe('a restart on the same database', () => {
+  let db: TestDatabase;
+  afterAll(() => db?.drop());
+
+  it('keeps valid tokens valid and revoked tokens revoked', async () => {
+    db = await createTestDatabase();
+    const first = await startTestServer(db.url);
+    const before = new GraphQLClient(first.url);
+    const email = uniqueEmail();
+    const kept = await registerUser(before.withHeaders({ 'user-agent': 'device-a/1' }), email);
+    const revoked = await logInUser(before.withHeaders({ 'user-agent': 'device-b/1' }), email);
+    await before.withToken(kept.token).ok(LOGOUT_DEVICE, { variables: { loginId: revoked.login.id } });
+    await first.stop();
+    await first.stop();
+
+    const second = await startTestServer(db.url);
+    try {
+      const after = new GraphQLClient(second.url);
+      expect(await after.withToken(kept.token).ok(ME)).toEqual({ me: kept.user });
+      const response = await after.withToken(revoked.token).request(ME);
+      expect(response.status).toBe(401);
+      expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+describe('lastSeenAt', () => {
+  const t = useTestServer();
+  afterEach(() => vi.useRealTimers());
+
+  async function lastSeenOf(token: string): Promise<string> {
+    const { myLogins } = await t.api.withToken(token).ok<{ myLogins: LoginView[] }>(MY_LOGINS);
+    return myLogins.find((login) => login.current)!.lastSeenAt;
+  }
+
+  it('is written at most once a minute per login, off the request path', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = new Date('2030-01-01T12:00:00.000Z');
+    vi.setSystemTime(start);
+    const { token, login } = await registerUser(t.api);
+    expect(login.lastSeenAt).toBe(start.toISOString());
+
+    vi.setSystemTime(new Date(start.getTime() + 59_000));
+    await t.api.withToken(token).ok(ME);
+    expect(await lastSeenOf(token)).toBe(start.toISOString());
+
+    const minuteLater = new Date(start.getTime() + 60_000);
+    vi.setSystemTime(minuteLater);
+    await t.api.withToken(token).ok(ME);
+    await expect.poll(() => lastSeenOf(token)).toBe(minuteLater.toISOString());
+
+    vi.setSystemTime(new Date(start.getTime() + 90_000));
+    await t.api.withToken(token).ok(ME);
+    expect(await lastSeenOf(token)).toBe(minuteLater.toISOString());
+  });
+
+  it('stops being accepted once its token expires', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = new Date('2030-02-01T00:00:00.000Z');
+    vi.setSystemTime(start);
+    const { token, expiresAt } = await registerUser(t.api);
+    vi.setSystemTime(new Date(new Date(expiresAt).getTime() - 1000));
+    await t.api.withToken(token).ok(ME);
+    vi.setSystemTime(new Date(expiresAt));
+    const response = await t.api.withToken(token).request(ME);
+    expect(response.status).toBe(401);
+  });
+});
+
+describe('client IP address', () => {
+  const t = useTestServer();
+  let behindProxy: Awaited<ReturnType<typeof startTestServer>>;
+  beforeAll(async () => {
+    behindProxy = await startTestServer(t.db.url, { TRUST_PROXY: '1' });
+  });
+  afterAll(() => behindProxy?.stop());
+
+  it('is the socket address; X-Forwarded-For is ignored by default', async () => {
+    const { login } = await registerUser(t.api.withHeaders({ 'x-forwarded-for': '203.0.113.7' }));
+    expect(login.ipAddress).toBe('127.0.0.1');
+  });
+
+  it('comes from X-Forwarded-For, as far as TRUST_PROXY hops, when set', async () => {
+    const api = new GraphQLClient(behindProxy.url).withHeaders({ 'x-forwarded-for': '198.51.100.1, 203.0.113.7' });
+    const { login } = await registerUser(api);
+    expect(login.ipAddress).toBe('203.0.113.7');
+  });
+});
+
+describe('unexpected errors', () => {
+  const t = useTestServer();
+
+  it('reach the client as INTERNAL_SERVER_ERROR without SQL or stack trace', async () => {
+    const { token } = await registerUser(t.api);
+    await t.db.query('alter table users rename column email to email_renamed');
+    const response = await t.api.withToken(token).request(ME);
+    expect(errorCodes(response)).toEqual(['INTERNAL_SERVER_ERROR']);
+    const body = JSON.stringify(response);
+    expect(body).not.toMatch(/select|email_renamed|stacktrace|\bat \w+/i);
+    expect(response.errors?.[0]?.message).toBe('Internal server error.');
+  });
+});

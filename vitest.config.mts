@@ -1,0 +1,20 @@
+import { createRequire } from 'node:module';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
+
+export default defineConfig({
+  // esbuild drops decorator metadata, which type-graphql and MikroORM read; SWC keeps it.
+  plugins: [swc.vite({ module: { type: 'es6' } })],
+  resolve: {
+    // One graphql module for everyone: the CommonJS build that Apollo Server and type-graphql load.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+  },
+});
