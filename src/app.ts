@@ -89,6 +89,8 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     const apollo = new ApolloServer<Context>({
       schema: await buildAppSchema(),
       introspection: true,
+      // src/server.ts owns the signals, so shutdown runs in order: HTTP drain, ORM, embedded database.
+      stopOnTerminationSignals: false,
       includeStacktraceInErrorResponses: config.nodeEnv === 'development',
       formatError: createErrorFormatter({ exposeDetails: config.nodeEnv === 'development', logger }),
       plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],

@@ -22,7 +22,10 @@ async function main(): Promise<void> {
   const shutDown = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'shutting down');
     server.stop().then(
-      () => process.exit(0),
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error({ err: error }, 'unclean shutdown');
         process.exit(1);

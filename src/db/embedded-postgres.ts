@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -25,6 +25,15 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** As root, PostgreSQL runs as the `postgres` user, which needs to enter every folder above its data. */
+async function folderClosedToOthers(dataDir: string): Promise<string | null> {
+  for (let folder = path.dirname(dataDir); ; folder = path.dirname(folder)) {
+    const mode = await stat(folder).then((stats) => stats.mode, () => null);
+    if (mode !== null && (mode & 0o001) === 0) return folder;
+    if (path.dirname(folder) === folder) return null;
+  }
+}
+
 const SHUTDOWN_SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK'] as const;
 
 /**
@@ -46,6 +55,14 @@ async function importEmbeddedPostgres() {
 
 /** Starts (initialising on first use) the PostgreSQL cluster kept under `dataDir`, on a free local port. */
 export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Promise<DatabaseHandle> {
+  const asRoot = process.getuid?.() === 0;
+  const closed = asRoot ? await folderClosedToOthers(dataDir) : null;
+  if (closed) {
+    throw new Error(
+      `The embedded PostgreSQL runs as the "postgres" user (PostgreSQL refuses root), which cannot enter ${closed}. ` +
+        'Run the server from a folder it can reach, or set DATABASE_URL.',
+    );
+  }
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const port = await freePort();
   const postgres = new EmbeddedPostgres({
@@ -56,7 +73,7 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
     authMethod: 'scram-sha-256',
     persistent: true,
     // PostgreSQL refuses to run as root; as root, the library runs it as a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     onLog: (message) => logger.debug({ postgres: message.trim() }, 'embedded postgres'),
     onError: (error) => logger.warn({ postgres: error instanceof Error ? error.message : String(error) }, 'embedded postgres'),

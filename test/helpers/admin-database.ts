@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -41,6 +41,8 @@ export async function openAdminDatabase(): Promise<AdminDatabase> {
   }
 
   const folder = await mkdtemp(path.join(os.tmpdir(), 'login-activity-test-pg-'));
+  // As root, the embedded PostgreSQL runs as the `postgres` user, which must be able to enter the folder.
+  await chmod(folder, 0o755);
   const embedded = await startEmbeddedPostgres(path.join(folder, 'data'), pino({ level: 'silent' }));
   const url = new URL(embedded.url);
   url.pathname = '/postgres';

@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config';
+
+const load = (env: Record<string, string>) => loadConfig(env, '/srv/app');
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    expect(load({})).toEqual({
+      nodeEnv: 'development',
+      port: 4000,
+      host: '127.0.0.1',
+      database: { kind: 'embedded', dataDir: path.resolve('/srv/app/.data/postgres') },
+      jwt: { secret: expect.any(String), usesInsecureDefaultSecret: true, ttlSeconds: 30 * 24 * 3600 },
+      bcryptCost: 12,
+      trustProxy: 0,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = load({
+      NODE_ENV: 'production',
+      PORT: '0',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgres://app:pw@db:5432/app',
+      JWT_SECRET: 's'.repeat(32),
+      JWT_TTL: '12h',
+      BCRYPT_COST: '10',
+      TRUST_PROXY: '2',
+      LOG_LEVEL: 'warn',
+    });
+    expect(config).toMatchObject({
+      nodeEnv: 'production',
+      port: 0,
+      host: '0.0.0.0',
+      database: { kind: 'url', url: 'postgres://app:pw@db:5432/app' },
+      jwt: { secret: 's'.repeat(32), usesInsecureDefaultSecret: false, ttlSeconds: 12 * 3600 },
+      bcryptCost: 10,
+      trustProxy: 2,
+      logLevel: 'warn',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('refuses to start in production without a JWT_SECRET', () => {
+    expect(() => load({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required/);
+  });
+
+  it('reports every bad value at once, each with its variable and why', () => {
+    let error: unknown;
+    try {
+      load({
+        PORT: '70000',
+        DATABASE_URL: 'mysql://x',
+        JWT_SECRET: 'short',
+        JWT_TTL: '3600',
+        BCRYPT_COST: '3',
+        TRUST_PROXY: '-1',
+        LOG_LEVEL: 'loud',
+        NODE_ENV: 'staging',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['PORT', 'DATABASE_URL', 'JWT_SECRET', 'JWT_TTL', 'BCRYPT_COST', 'TRUST_PROXY', 'LOG_LEVEL', 'NODE_ENV']) {
+      expect(problems).toContain(name);
+    }
+    expect(problems).toMatch(/JWT_SECRET must be at least 32 characters/);
+    expect(problems).toMatch(/JWT_TTL must be a duration .* with a unit/);
+  });
+});
