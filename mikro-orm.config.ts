@@ -1,5 +1,6 @@
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
+import { RateLimitCounter } from './src/entities/rate-limit.entity';
 import { User } from './src/entities/user.entity';
 import { UserLogin } from './src/entities/user-login.entity';
 import { migrationsList } from './src/migrations';
@@ -16,7 +17,7 @@ export interface DriverLog {
 export function createOrmConfig(clientUrl: string, log: DriverLog = console): Options {
   return defineConfig({
     clientUrl,
-    entities: [User, UserLogin],
+    entities: [User, UserLogin, RateLimitCounter],
     extensions: [Migrator],
     migrations: {
       // The runtime applies the explicit list (it works the same compiled and under the test

@@ -10,13 +10,16 @@ import express from 'express';
 import { createOrmConfig } from '../mikro-orm.config';
 import { LAST_SEEN_INTERVAL_MS, LastSeenRecorder } from './auth/last-seen';
 import { createPasswordHasher } from './auth/passwords';
+import { LoginThrottle } from './auth/throttle';
 import { createTokenService } from './auth/tokens';
 import type { Config } from './config';
 import { createContextBuilder, type Context, type Services } from './context';
 import { openDatabase } from './db/database';
 import { UserLogin } from './entities/user-login.entity';
 import { createErrorFormatter } from './http/format-error';
+import { operationLimits } from './http/armor';
 import { healthHandler } from './http/health';
+import { httpErrorHandler } from './http/http-errors';
 import { createLogger, type Logger } from './logger';
 import { buildAppSchema } from './schema';
 
@@ -71,6 +74,8 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
       logger,
       tokens: createTokenService(config.jwt),
       hasher: createPasswordHasher(config.bcryptCost),
+      throttle: new LoginThrottle(orm.em.getKnex(), config.rateLimits),
+      maxActiveLogins: config.maxActiveLogins,
       lastSeen: new LastSeenRecorder(
         async (loginId, seenAt) => {
           await orm.em.fork().nativeUpdate(
@@ -86,14 +91,16 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
 
     const app = express();
     const httpServer = http.createServer(app);
+    const limits = operationLimits({ hideFieldSuggestions: config.nodeEnv === 'production' });
     const apollo = new ApolloServer<Context>({
       schema: await buildAppSchema(),
+      validationRules: limits.validationRules,
       introspection: true,
       // src/server.ts owns the signals, so shutdown runs in order: HTTP drain, ORM, embedded database.
       stopOnTerminationSignals: false,
       includeStacktraceInErrorResponses: config.nodeEnv === 'development',
       formatError: createErrorFormatter({ exposeDetails: config.nodeEnv === 'development', logger }),
-      plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+      plugins: [...limits.plugins, ApolloServerPluginDrainHttpServer({ httpServer })],
     });
     await apollo.start();
     // Stopping Apollo drains the HTTP server: no new connections, in-flight requests finish.
@@ -110,6 +117,7 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
       express.json({ limit: REQUEST_BODY_LIMIT }),
       expressMiddleware(apollo, { context: createContextBuilder(services) }),
     );
+    app.use(httpErrorHandler(logger));
 
     const url = urlOf(await listen(httpServer, config.port, config.host));
     let stopping: Promise<void> | undefined;

@@ -9,6 +9,20 @@ export type DatabaseConfig =
   | { readonly kind: 'url'; readonly url: string }
   | { readonly kind: 'embedded'; readonly dataDir: string };
 
+/** At most `points` events per `windowSeconds`, per key. */
+export interface RateLimit {
+  readonly points: number;
+  readonly windowSeconds: number;
+}
+
+export interface RateLimits {
+  /** Failed logins for one email address from one IP address: stops guessing one password. */
+  readonly loginFailuresPerEmailAndIp: RateLimit;
+  /** Failed logins from one IP address, whatever the email: stops spraying many accounts. */
+  readonly loginFailuresPerIp: RateLimit;
+  readonly registrationsPerIp: RateLimit;
+}
+
 export interface Config {
   readonly nodeEnv: NodeEnv;
   readonly port: number;
@@ -16,11 +30,16 @@ export interface Config {
   readonly database: DatabaseConfig;
   readonly jwt: {
     readonly secret: string;
+    /** Still accepted for verification while tokens signed with it live out their lifetime (key rotation). */
+    readonly previousSecret: string | null;
     /** True when no JWT_SECRET was given outside production and the fixed development secret is used. */
     readonly usesInsecureDefaultSecret: boolean;
     readonly ttlSeconds: number;
   };
   readonly bcryptCost: number;
+  /** Beyond this many active logins per user, the oldest are revoked. */
+  readonly maxActiveLogins: number;
+  readonly rateLimits: RateLimits;
   readonly trustProxy: number;
   readonly logLevel: LogLevel;
 }
@@ -98,8 +117,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       HOST: str({ default: '127.0.0.1' }),
       DATABASE_URL: postgresUrl({ default: undefined }),
       JWT_SECRET: jwtSecret({ default: undefined }),
+      JWT_SECRET_PREVIOUS: jwtSecret({ default: undefined }),
       JWT_TTL: durationInSeconds({ default: 30 * 24 * 60 * 60 }),
       BCRYPT_COST: integerIn(4, 31)({ default: 12 }),
+      MAX_ACTIVE_LOGINS: integerIn(1, 100_000)({ default: 100 }),
+      RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP: integerIn(1, 1_000_000)({ default: 10 }),
+      RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP_WINDOW: durationInSeconds({ default: 15 * 60 }),
+      RATE_LIMIT_LOGIN_FAILURES_PER_IP: integerIn(1, 1_000_000)({ default: 100 }),
+      RATE_LIMIT_LOGIN_FAILURES_PER_IP_WINDOW: durationInSeconds({ default: 60 * 60 }),
+      RATE_LIMIT_REGISTRATIONS_PER_IP: integerIn(1, 1_000_000)({ default: 20 }),
+      RATE_LIMIT_REGISTRATIONS_PER_IP_WINDOW: durationInSeconds({ default: 60 * 60 }),
       TRUST_PROXY: integerIn(0, 100)({ default: 0 }),
       LOG_LEVEL: str({
         choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
@@ -120,10 +147,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     ),
     jwt: Object.freeze({
       secret: parsed.JWT_SECRET ?? INSECURE_DEVELOPMENT_SECRET,
+      previousSecret: parsed.JWT_SECRET_PREVIOUS ?? null,
       usesInsecureDefaultSecret: parsed.JWT_SECRET === undefined,
       ttlSeconds: parsed.JWT_TTL,
     }),
     bcryptCost: parsed.BCRYPT_COST,
+    maxActiveLogins: parsed.MAX_ACTIVE_LOGINS,
+    rateLimits: Object.freeze({
+      loginFailuresPerEmailAndIp: Object.freeze({
+        points: parsed.RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP,
+        windowSeconds: parsed.RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP_WINDOW,
+      }),
+      loginFailuresPerIp: Object.freeze({
+        points: parsed.RATE_LIMIT_LOGIN_FAILURES_PER_IP,
+        windowSeconds: parsed.RATE_LIMIT_LOGIN_FAILURES_PER_IP_WINDOW,
+      }),
+      registrationsPerIp: Object.freeze({
+        points: parsed.RATE_LIMIT_REGISTRATIONS_PER_IP,
+        windowSeconds: parsed.RATE_LIMIT_REGISTRATIONS_PER_IP_WINDOW,
+      }),
+    }),
     trustProxy: parsed.TRUST_PROXY,
     logLevel: parsed.LOG_LEVEL,
   });

@@ -5,6 +5,7 @@ import { clientInfo, type ClientInfo } from './auth/client-info';
 import type { LastSeenRecorder } from './auth/last-seen';
 import type { PasswordHasher } from './auth/passwords';
 import { validateSession, type LoginRecord, type Session } from './auth/session';
+import type { LoginThrottle } from './auth/throttle';
 import type { TokenService } from './auth/tokens';
 import { isDatabaseUnavailable } from './db/availability';
 import { UserLogin } from './entities/user-login.entity';
@@ -15,6 +16,8 @@ export interface Services {
   readonly orm: MikroORM;
   readonly tokens: TokenService;
   readonly hasher: PasswordHasher;
+  readonly throttle: LoginThrottle;
+  readonly maxActiveLogins: number;
   readonly lastSeen: LastSeenRecorder;
   readonly logger: Logger;
 }

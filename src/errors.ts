@@ -34,6 +34,13 @@ export const badUserInput = (message: string, field?: string) =>
 
 export const notFound = (message: string) => appError(ErrorCode.NOT_FOUND, message);
 
+/** Over a rate limit: HTTP 429, with `retryAfter` in seconds (also sent as the Retry-After header). */
+export const tooManyRequests = (retryAfterSeconds: number) =>
+  appError(ErrorCode.TOO_MANY_REQUESTS, `Too many attempts. Try again in ${retryAfterSeconds} s.`, {
+    retryAfter: retryAfterSeconds,
+    http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
+  });
+
 export const serviceUnavailable = () =>
   appError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is unavailable. Try again shortly.', {
     http: { status: 503 },

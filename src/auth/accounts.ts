@@ -5,7 +5,8 @@ import type { UserLogin } from '../entities/user-login.entity';
 import { badUserInput, invalidCredentials } from '../errors';
 import type { ClientInfo } from './client-info';
 import { MAX_PASSWORD_BYTES, normalizeEmail, passwordProblem } from './credentials';
-import { addLoginInTransaction, openLogin, type LoginWindow } from './logins';
+import { addLoginInTransaction, openLogin, type NewLoginTerms } from './logins';
+import type { LoginThrottle } from './throttle';
 import type { PasswordHasher } from './passwords';
 import type { TokenService } from './tokens';
 
@@ -19,6 +20,8 @@ export interface Credentials {
 export interface AuthDependencies {
   readonly hasher: PasswordHasher;
   readonly tokens: TokenService;
+  readonly throttle: LoginThrottle;
+  readonly maxActiveLogins: number;
 }
 
 /** A new login and the token that carries it. */
@@ -35,8 +38,8 @@ function validEmail(raw: string): string {
   return check.email;
 }
 
-function windowFrom(tokens: TokenService, now: Date): LoginWindow {
-  return { now, expiresAt: tokens.expiryFor(now) };
+function termsFor({ tokens, maxActiveLogins }: AuthDependencies, now: Date): NewLoginTerms {
+  return { now, expiresAt: tokens.expiryFor(now), maxActiveLogins };
 }
 
 function issueFor(tokens: TokenService, user: User, login: UserLogin): Authenticated {
@@ -54,19 +57,21 @@ export async function register(
   em: EntityManager,
   credentials: Credentials,
   client: ClientInfo,
-  { hasher, tokens }: AuthDependencies,
+  dependencies: AuthDependencies,
   now: Date,
 ): Promise<Authenticated> {
+  const { hasher, tokens, throttle } = dependencies;
   const email = validEmail(credentials.email);
   const problem = passwordProblem(credentials.password);
   if (problem) throw badUserInput(problem, 'password');
+  await throttle.beginRegistration(client.ipAddress);
 
   const passwordHash = await hasher.hash(credentials.password);
   try {
     return await em.transactional(async (tx) => {
       const user = new User(email, passwordHash, now);
       await tx.persistAndFlush(user);
-      const login = await addLoginInTransaction(tx, user.id, client, windowFrom(tokens, now));
+      const login = await addLoginInTransaction(tx, user.id, client, termsFor(dependencies, now));
       return issueFor(tokens, user, login);
     });
   } catch (error) {
@@ -82,16 +87,19 @@ export async function logIn(
   em: EntityManager,
   credentials: Credentials,
   client: ClientInfo,
-  { hasher, tokens }: AuthDependencies,
+  dependencies: AuthDependencies,
   now: Date,
 ): Promise<Authenticated> {
+  const { hasher, tokens, throttle } = dependencies;
   const email = validEmail(credentials.email);
+  await throttle.beginLogin(email, client.ipAddress);
   const user = await em.findOne(User, { email });
   // bcrypt would ignore bytes past the 72nd and accept a longer password that merely starts right.
   const comparable = Buffer.byteLength(credentials.password, 'utf8') <= MAX_PASSWORD_BYTES;
   const matches = await hasher.verify(credentials.password, comparable ? user?.passwordHash : undefined);
   if (!user || !matches) throw invalidCredentials();
+  await throttle.loginSucceeded(email, client.ipAddress);
 
-  const login = await openLogin(em, user.id, client, windowFrom(tokens, now));
+  const login = await openLogin(em, user.id, client, termsFor(dependencies, now));
   return issueFor(tokens, user, login);
 }

@@ -6,27 +6,29 @@ import type { ClientInfo } from './client-info';
 
 /** The rules of a user's logins: opening one per device, revoking, listing. */
 
-export interface LoginWindow {
+export interface NewLoginTerms {
   readonly now: Date;
   readonly expiresAt: Date;
+  /** Beyond this many active logins, the user's oldest are revoked (LOGIN_LIMIT). */
+  readonly maxActiveLogins: number;
 }
 
 /**
  * Inside the caller's transaction: revokes the user's active login from the same IP address and
- * user agent (REPLACED) and adds the new one, so there is at most one active login per device
- * (the partial unique index `user_logins_one_active_per_device` guarantees it).
+ * user agent (REPLACED), adds the new one, and revokes the oldest beyond the active-login limit
+ * (LOGIN_LIMIT). The partial unique index `user_logins_one_active_per_device` guarantees at most
+ * one active login per device.
  */
 export async function addLoginInTransaction(
   tx: EntityManager,
   userId: string,
   client: ClientInfo,
-  { now, expiresAt }: LoginWindow,
+  { now, expiresAt, maxActiveLogins }: NewLoginTerms,
 ): Promise<UserLogin> {
-  // Simultaneous logins from one device queue here until the previous one commits, so each
-  // replaces the one before it instead of colliding on the unique index.
-  await tx.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [
-    `${userId}\n${client.ipAddress}\n${client.userAgent}`,
-  ]);
+  // Simultaneous logins of one user queue here until the previous one commits, so each sees the
+  // one before it: a same-device login replaces it instead of colliding on the unique index, and
+  // the active-login count is exact.
+  await tx.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [userId]);
   await tx.nativeUpdate(
     UserLogin,
     { user: userId, ipAddress: client.ipAddress, userAgent: client.userAgent, revokedAt: null },
@@ -34,12 +36,25 @@ export async function addLoginInTransaction(
   );
   const login = new UserLogin({ user: tx.getReference(User, userId, { wrapped: true }), ...client, createdAt: now, expiresAt });
   await tx.persistAndFlush(login);
+
+  const overLimit = await tx.find(
+    UserLogin,
+    { user: userId, revokedAt: null, expiresAt: { $gt: now } },
+    { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], offset: maxActiveLogins, fields: ['id'] },
+  );
+  if (overLimit.length > 0) {
+    await tx.nativeUpdate(
+      UserLogin,
+      { id: { $in: overLimit.map((old) => old.id) } },
+      { revokedAt: now, revokedReason: RevokeReason.LOGIN_LIMIT },
+    );
+  }
   return login;
 }
 
 /** Opens a login for the user in its own transaction. */
-export async function openLogin(em: EntityManager, userId: string, client: ClientInfo, window: LoginWindow): Promise<UserLogin> {
-  return em.transactional((tx) => addLoginInTransaction(tx, userId, client, window));
+export async function openLogin(em: EntityManager, userId: string, client: ClientInfo, terms: NewLoginTerms): Promise<UserLogin> {
+  return em.transactional((tx) => addLoginInTransaction(tx, userId, client, terms));
 }
 
 export type RevokeOutcome = 'revoked' | 'already-revoked' | 'not-found';

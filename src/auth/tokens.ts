@@ -1,8 +1,10 @@
-import { createSecretKey } from 'node:crypto';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 
 /** The only algorithm accepted: pinning it stops `alg: none` and algorithm-confusion tokens. */
 const ALGORITHM = 'HS256';
+
+const toSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -33,12 +35,31 @@ export interface TokenService {
   verify(token: string, now: Date): TokenClaims | null;
 }
 
-const toSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+export interface TokenOptions {
+  readonly secret: string;
+  /** Verifies (never signs) tokens made before a key rotation. */
+  readonly previousSecret?: string | null;
+  readonly ttlSeconds: number;
+}
 
-export function createTokenService(options: { secret: string; ttlSeconds: number }): TokenService {
-  // Given a string, jsonwebtoken first tries (and fails) to parse it as a PEM public key on every
-  // call; a KeyObject made once skips that, which the profile showed as the costliest step of a request.
-  const key = createSecretKey(Buffer.from(options.secret, 'utf8'));
+// Given a string, jsonwebtoken first tries (and fails) to parse it as a PEM public key on every
+// call; a KeyObject made once skips that, which the profile showed as the costliest step of a request.
+const keyFrom = (secret: string) => createSecretKey(Buffer.from(secret, 'utf8'));
+
+function verifyWithAny(token: string, keys: readonly KeyObject[], now: Date): string | jwt.JwtPayload | null {
+  for (const key of keys) {
+    try {
+      return jwt.verify(token, key, { algorithms: [ALGORITHM], clockTimestamp: toSeconds(now) });
+    } catch {
+      // Try the next key; a token no key verifies is invalid.
+    }
+  }
+  return null;
+}
+
+export function createTokenService(options: TokenOptions): TokenService {
+  const key = keyFrom(options.secret);
+  const verificationKeys = options.previousSecret ? [key, keyFrom(options.previousSecret)] : [key];
   return {
     expiryFor(now) {
       return new Date((toSeconds(now) + options.ttlSeconds) * 1000);
@@ -53,16 +74,8 @@ export function createTokenService(options: { secret: string; ttlSeconds: number
     },
 
     verify(token, now) {
-      let decoded: string | jwt.JwtPayload;
-      try {
-        decoded = jwt.verify(token, key, {
-          algorithms: [ALGORITHM],
-          clockTimestamp: toSeconds(now),
-        });
-      } catch {
-        return null;
-      }
-      if (typeof decoded === 'string') return null;
+      const decoded = verifyWithAny(token, verificationKeys, now);
+      if (decoded === null || typeof decoded === 'string') return null;
       const { sub, sid, iat, exp } = decoded;
       // jsonwebtoken accepts a token without `exp`; ours always carry one, so its absence means forgery.
       if (typeof exp !== 'number' || typeof iat !== 'number') return null;

@@ -7,6 +7,8 @@ export enum RevokeReason {
   LOGOUT_ALL = 'LOGOUT_ALL',
   /** A newer login of the same user from the same IP address and user agent */
   REPLACED = 'REPLACED',
+  /** The user went over MAX_ACTIVE_LOGINS active logins: the oldest are revoked */
+  LOGIN_LIMIT = 'LOGIN_LIMIT',
 }
 
 registerEnumType(RevokeReason, {
@@ -16,5 +18,8 @@ registerEnumType(RevokeReason, {
     LOGOUT: { description: 'Revoked by logoutDevice or logout.' },
     LOGOUT_ALL: { description: 'Revoked by logoutAll.' },
     REPLACED: { description: 'A newer login of the same user from the same IP address and user agent replaced it.' },
+    LOGIN_LIMIT: {
+      description: 'The user went over the limit of active logins (MAX_ACTIVE_LOGINS, default 100); the oldest are revoked first.',
+    },
   },
 });

@@ -1,7 +1,12 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125195116_init } from './Migration20261125195116_init';
+import { Migration20261125201528_rate_limits_and_login_limit } from './Migration20261125201528_rate_limits_and_login_limit';
 
 /** Every migration, oldest first. A test fails when a file in this folder is missing here. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125195116_init', class: Migration20261125195116_init },
+  {
+    name: 'Migration20261125201528_rate_limits_and_login_limit',
+    class: Migration20261125201528_rate_limits_and_login_limit,
+  },
 ];

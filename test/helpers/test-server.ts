@@ -12,6 +12,10 @@ export async function startTestServer(databaseUrl: string, env: Record<string, s
     BCRYPT_COST: '4',
     LOG_LEVEL: 'silent',
     JWT_SECRET: TEST_JWT_SECRET,
+    // Every test registers and logs in from 127.0.0.1; the rate-limit tests set their own limits.
+    RATE_LIMIT_REGISTRATIONS_PER_IP: '1000000',
+    RATE_LIMIT_LOGIN_FAILURES_PER_IP: '1000000',
+    RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP: '1000000',
     ...env,
   });
   return bootstrap(config);

@@ -40,3 +40,21 @@ describe('token service', () => {
     expect(tokens.verify('', now)).toBeNull();
   });
 });
+
+describe('key rotation', () => {
+  it('signs with the new secret and still verifies tokens of the previous one', () => {
+    const before = createTokenService({ secret: 'the-old-secret-of-at-least-32-characters', ttlSeconds: 3600 });
+    const after = createTokenService({
+      secret: 'the-new-secret-of-at-least-32-characters',
+      previousSecret: 'the-old-secret-of-at-least-32-characters',
+      ttlSeconds: 3600,
+    });
+    const old = before.issue({ userId, loginId, issuedAt: now, expiresAt: before.expiryFor(now) }).token;
+    const fresh = after.issue({ userId, loginId, issuedAt: now, expiresAt: after.expiryFor(now) }).token;
+
+    expect(after.verify(old, now)?.sid).toBe(loginId);
+    expect(after.verify(fresh, now)?.sid).toBe(loginId);
+    expect(before.verify(fresh, now)).toBeNull();
+    expect(createTokenService({ secret: 'the-new-secret-of-at-least-32-characters', ttlSeconds: 3600 }).verify(old, now)).toBeNull();
+  });
+});

@@ -1,0 +1,27 @@
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+
+/**
+ * Limits on the shape of an operation, checked before anything runs. Aliases are capped low
+ * because each aliased `login` is another password guess in one request.
+ */
+export const OPERATION_LIMITS = {
+  aliases: 5,
+  depth: 8,
+  cost: 5000,
+  tokens: 1000,
+  directives: 10,
+} as const;
+
+export function operationLimits(options: { hideFieldSuggestions: boolean }) {
+  const { plugins, validationRules } = new ApolloArmor({
+    maxAliases: { n: OPERATION_LIMITS.aliases, exposeLimits: true },
+    // Introspection (playgrounds, code generators) is exempt from depth and cost, as by default.
+    maxDepth: { n: OPERATION_LIMITS.depth, exposeLimits: true },
+    costLimit: { maxCost: OPERATION_LIMITS.cost, exposeLimits: true },
+    maxTokens: { n: OPERATION_LIMITS.tokens, exposeLimits: true },
+    maxDirectives: { n: OPERATION_LIMITS.directives, exposeLimits: true },
+    // "Did you mean …?" hints map a schema for someone who cannot introspect it; off in production.
+    blockFieldSuggestion: { enabled: options.hideFieldSuggestions },
+  }).protect();
+  return { plugins, validationRules };
+}
