@@ -95,6 +95,7 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     const apollo = new ApolloServer<Context>({
       schema: await buildAppSchema(),
       validationRules: limits.validationRules,
+      parseOptions: limits.parseOptions,
       introspection: true,
       // src/server.ts owns the signals, so shutdown runs in order: HTTP drain, ORM, embedded database.
       stopOnTerminationSignals: false,

@@ -18,10 +18,12 @@ export function operationLimits(options: { hideFieldSuggestions: boolean }) {
     // Introspection (playgrounds, code generators) is exempt from depth and cost, as by default.
     maxDepth: { n: OPERATION_LIMITS.depth, exposeLimits: true },
     costLimit: { maxCost: OPERATION_LIMITS.cost, exposeLimits: true },
-    maxTokens: { n: OPERATION_LIMITS.tokens, exposeLimits: true },
+    // Armor's token plugin throws from an Apollo hook, which Apollo answers with a 500; graphql-js
+    // counts tokens itself (`parseOptions` below), giving a proper 400 GRAPHQL_PARSE_FAILED.
+    maxTokens: { enabled: false },
     maxDirectives: { n: OPERATION_LIMITS.directives, exposeLimits: true },
     // "Did you mean …?" hints map a schema for someone who cannot introspect it; off in production.
     blockFieldSuggestion: { enabled: options.hideFieldSuggestions },
   }).protect();
-  return { plugins, validationRules };
+  return { plugins, validationRules, parseOptions: { maxTokens: OPERATION_LIMITS.tokens } };
 }
