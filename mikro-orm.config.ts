@@ -5,8 +5,13 @@ import { User } from './src/entities/user.entity';
 import { UserLogin } from './src/entities/user-login.entity';
 import { migrationsList } from './src/migrations';
 
-/** Bounds that turn an unreachable database into a quick error instead of a hanging request. */
-const DATABASE_TIMEOUTS_MS = { connect: 5_000, acquire: 5_000, statement: 10_000 } as const;
+/**
+ * Bounds that turn an unreachable database into a quick error instead of a hanging request:
+ * opening a connection, waiting for a free one in the pool, and waiting for an answer (the
+ * client-side `query_timeout` also covers a network that silently drops packets, which the
+ * server-side `statement_timeout` cannot see).
+ */
+export const DATABASE_TIMEOUTS_MS = { connect: 3_000, acquire: 3_000, query: 5_000 } as const;
 
 /** Where the database driver reports trouble (a dropped connection, say); the console by default. */
 export interface DriverLog {
@@ -38,7 +43,8 @@ export function createOrmConfig(clientUrl: string, log: DriverLog = console): Op
       acquireConnectionTimeout: DATABASE_TIMEOUTS_MS.acquire,
       connection: {
         connectionTimeoutMillis: DATABASE_TIMEOUTS_MS.connect,
-        statement_timeout: DATABASE_TIMEOUTS_MS.statement,
+        statement_timeout: DATABASE_TIMEOUTS_MS.query,
+        query_timeout: DATABASE_TIMEOUTS_MS.query,
       },
     },
     forceUtcTimezone: true,

@@ -9,7 +9,7 @@ const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 
 const UNAVAILABLE_SQLSTATE = /^(08|53300$|57P0[123]$|57014$)/;
 
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|timeout exceeded when trying to connect|Timeout acquiring a connection|Client has encountered a connection error|the database system is (starting up|shutting down)/i;
+  /Connection terminated|Query read timeout|timeout exceeded when trying to connect|Timeout acquiring a connection|Client has encountered a connection error|the database system is (starting up|shutting down)/i;
 
 function causes(error: unknown): unknown[] {
   const chain: unknown[] = [];

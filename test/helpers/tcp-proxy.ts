@@ -2,11 +2,14 @@ import net from 'node:net';
 
 /**
  * A TCP proxy in front of PostgreSQL that a test can cut (every connection dropped, new ones
- * refused) and restore, to see how the server behaves when its database goes away.
+ * refused), cut at the moment a given statement goes through, or freeze (connections stay open
+ * but nothing gets through, like a network partition); and then restore.
  */
 export class TcpProxy {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
+  private frozen = false;
+  private tripwire: { pattern: RegExp; tripped: () => void } | undefined;
   port = 0;
 
   constructor(
@@ -15,21 +18,45 @@ export class TcpProxy {
   ) {}
 
   async start(): Promise<void> {
-    const server = net.createServer((client) => {
-      const upstream = net.connect(this.targetPort, this.targetHost);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => {
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream).pipe(client);
-    });
+    const server = net.createServer((client) => this.relay(client));
     await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
     this.port = (server.address() as net.AddressInfo).port;
     this.server = server;
+  }
+
+  private relay(client: net.Socket): void {
+    if (this.frozen) {
+      // A partition: the connection is accepted and then nothing ever answers.
+      this.track(client, () => client.destroy());
+      return;
+    }
+    const upstream = net.connect(this.targetPort, this.targetHost);
+    const closeBoth = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    this.track(client, closeBoth);
+    this.track(upstream, closeBoth);
+    client.on('data', (chunk: Buffer) => {
+      if (this.frozen) return;
+      const tripwire = this.tripwire;
+      if (tripwire && tripwire.pattern.test(chunk.toString('latin1'))) {
+        this.tripwire = undefined;
+        // The statement never reaches the database: the connection dies as it is sent.
+        void this.cut().then(tripwire.tripped);
+        return;
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (!this.frozen) client.write(chunk);
+    });
+  }
+
+  private track(socket: net.Socket, onError: () => void): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', onError);
   }
 
   async cut(): Promise<void> {
@@ -39,9 +66,26 @@ export class TcpProxy {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** Listens again on the same port. */
-  restore(): Promise<void> {
-    return this.start();
+  /** Cuts everything when a client sends a packet matching `pattern`; resolves once it has. */
+  cutWhenSent(pattern: RegExp): Promise<void> {
+    return new Promise((tripped) => {
+      this.tripwire = { pattern, tripped };
+    });
+  }
+
+  /** Keeps connections open but lets nothing through, in either direction. */
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  /** Undoes cut or freeze: listens again on the same port and forwards again. */
+  async restore(): Promise<void> {
+    if (this.frozen) {
+      // Connections that lived through the freeze have lost bytes: they cannot carry on.
+      this.frozen = false;
+      for (const socket of this.sockets) socket.destroy();
+    }
+    if (!this.server) await this.start();
   }
 
   /** The URL of `databaseUrl` rerouted through this proxy. */
