@@ -1,10 +1,15 @@
 import { bootstrap, type RunningServer } from '../../src/app';
 import { loadConfig } from '../../src/config';
+import type { Logger } from '../../src/logger';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 
 /** The real server (the code path of `npm start`) on a free port, against the given database. */
-export async function startTestServer(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startTestServer(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  logger?: Logger,
+): Promise<RunningServer> {
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
@@ -18,5 +23,5 @@ export async function startTestServer(databaseUrl: string, env: Record<string, s
     RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP: '1000000',
     ...env,
   });
-  return bootstrap(config);
+  return bootstrap(config, logger);
 }

@@ -209,3 +209,20 @@ describe('one active login per device', () => {
     expect(payloads.map((payload) => payload.login.id)).toContain(survivor.id);
   });
 });
+
+describe('the limit of active logins per user', () => {
+  const limited = useTestServer({ MAX_ACTIVE_LOGINS: '3' });
+
+  it('revokes the oldest logins beyond it (LOGIN_LIMIT)', async () => {
+    const email = uniqueEmail();
+    const payloads = [await registerUser(limited.api.withHeaders({ 'user-agent': 'device-1/1' }), email)];
+    for (let device = 2; device <= 5; device++) {
+      payloads.push(await logInUser(limited.api.withHeaders({ 'user-agent': `device-${device}/1` }), email));
+    }
+    const newest = limited.api.withToken(payloads[4]!.token);
+    const logins = await newest.ok<{ myLogins: LoginView[] }>(MY_LOGINS, { variables: { includeRevoked: true } });
+    expect(logins.myLogins.map((login) => login.revokedReason)).toEqual([null, null, null, 'LOGIN_LIMIT', 'LOGIN_LIMIT']);
+    const response = await limited.api.withToken(payloads[0]!.token).request(ME);
+    expect(response.status).toBe(401);
+  });
+});

@@ -119,6 +119,36 @@ describe('a restart on the same database', () => {
   });
 });
 
+describe('JWT key rotation', () => {
+  let db: TestDatabase;
+  afterAll(() => db?.drop());
+
+  it('accepts tokens of JWT_SECRET_PREVIOUS while signing new ones with JWT_SECRET', async () => {
+    db = await createTestDatabase();
+    const oldSecret = 'the-old-secret-of-at-least-32-characters';
+    const newSecret = 'the-new-secret-of-at-least-32-characters';
+
+    const before = await startTestServer(db.url, { JWT_SECRET: oldSecret });
+    const email = uniqueEmail();
+    const oldToken = (await registerUser(new GraphQLClient(before.url), email)).token;
+    await before.stop();
+
+    const rotating = await startTestServer(db.url, { JWT_SECRET: newSecret, JWT_SECRET_PREVIOUS: oldSecret });
+    const newToken = (await logInUser(new GraphQLClient(rotating.url).withHeaders({ 'user-agent': 'other/1' }), email)).token;
+    await new GraphQLClient(rotating.url).withToken(oldToken).ok(ME);
+    await new GraphQLClient(rotating.url).withToken(newToken).ok(ME);
+    await rotating.stop();
+
+    const rotated = await startTestServer(db.url, { JWT_SECRET: newSecret });
+    try {
+      expect((await new GraphQLClient(rotated.url).withToken(oldToken).request(ME)).status).toBe(401);
+      await new GraphQLClient(rotated.url).withToken(newToken).ok(ME);
+    } finally {
+      await rotated.stop();
+    }
+  });
+});
+
 describe('lastSeenAt', () => {
   const t = useTestServer();
   afterEach(() => vi.useRealTimers());
