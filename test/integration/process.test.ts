@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphQLClient, errorCodes } from '../helpers/graphql-client';
-import { LOGOUT_DEVICE, ME, REGISTER, PASSWORD, logInUser, registerUser, uniqueEmail } from '../helpers/operations';
+import { LOGIN, LOGOUT_DEVICE, ME, REGISTER, PASSWORD, logInUser, registerUser, uniqueEmail } from '../helpers/operations';
 import { spawnServer } from '../helpers/server-process';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 
@@ -46,6 +46,50 @@ describe('the server process (npm start)', () => {
       expect(server.output.some((line) => line.includes('"msg":"stopped"'))).toBe(true);
       expect(await db.query('select 1 from users where email = $1', [email])).toHaveLength(1);
       await expect(fetch(server.url)).rejects.toThrow();
+    });
+  });
+
+  describe('under load', () => {
+    let db: TestDatabase;
+    beforeAll(async () => {
+      db = await createTestDatabase();
+    });
+    afterAll(() => db?.drop());
+
+    it('on SIGTERM with 50 requests in flight, answers every one that arrived and leaves no half-written login', async () => {
+      const env = { DATABASE_URL: db.url, JWT_SECRET: SECRET, BCRYPT_COST: '10', RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP: '1000' };
+      const server = await spawnServer(env, workdir).ready;
+      const api = new GraphQLClient(server.url);
+      const email = uniqueEmail();
+      const { user } = await registerUser(api, email);
+
+      const requests = Array.from({ length: 50 }, (_, device) =>
+        api
+          .withHeaders({ 'user-agent': `load-${device}/1` })
+          .request(LOGIN, { variables: { input: { email, password: PASSWORD } } })
+          .then(
+            (response) => ({ answered: true as const, response }),
+            (error: unknown) => ({ answered: false as const, error }),
+          ),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const exitCode = server.stop('SIGTERM');
+      const results = await Promise.all(requests);
+      expect(await exitCode).toBe(0);
+
+      const succeeded = results.filter((result) => result.answered && result.response.status === 200 && !result.response.errors);
+      // Whatever was not answered with a login got a clean refusal: an error response, or a refused connection.
+      for (const result of results) {
+        if (result.answered && result.response.status !== 200) expect([503]).toContain(result.response.status);
+      }
+      expect(succeeded.length).toBeGreaterThan(0);
+      const rows = await db.query<{ revoked_at: Date | null; revoked_reason: string | null }>(
+        'select revoked_at, revoked_reason from user_logins where user_id = $1',
+        [user.id],
+      );
+      expect(rows).toHaveLength(1 + succeeded.length);
+      for (const row of rows) expect(row.revoked_at === null).toBe(row.revoked_reason === null);
+      console.log(`SIGTERM under load: ${succeeded.length} of 50 logins completed, ${results.filter((r) => !r.answered).length} connections refused`);
     });
   });
 
