@@ -45,6 +45,8 @@ export function createOrmConfig(clientUrl: string, log: DriverLog = console): Op
         connectionTimeoutMillis: DATABASE_TIMEOUTS_MS.connect,
         statement_timeout: DATABASE_TIMEOUTS_MS.query,
         query_timeout: DATABASE_TIMEOUTS_MS.query,
+        // TCP keepalive notices a connection whose peer vanished without closing it.
+        keepAlive: true,
       },
     },
     forceUtcTimezone: true,

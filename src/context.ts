@@ -59,8 +59,9 @@ export function createContextBuilder(services: Services) {
         now,
       });
     } catch (error) {
-      if (isDatabaseUnavailable(error)) throw serviceUnavailable();
-      throw error;
+      if (!isDatabaseUnavailable(error)) throw error;
+      services.logger.warn({ err: error }, 'database unavailable');
+      throw serviceUnavailable();
     }
 
     if (result.status === 'rejected') {

@@ -3,10 +3,11 @@ import { ConnectionException } from '@mikro-orm/core';
 // Node socket errors seen when PostgreSQL cannot be reached.
 const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
-// SQLSTATEs that mean "the server cannot serve you now", not "your query is wrong":
-// 08xxx connection exceptions, 53300 too many connections, 57P01-57P03 shutting down or starting,
-// 57014 statement timeout (our bound on a stuck database).
-const UNAVAILABLE_SQLSTATE = /^(08|53300$|57P0[123]$|57014$)/;
+// SQLSTATE classes that mean "the database cannot serve you now", not "this query is wrong":
+// 08 connection exception, 28 authorization refused, 3D database missing, 53 out of resources
+// (disk, memory, connections), 55 not in the required state (e.g. not accepting connections, lock
+// not available), 57 operator intervention (shutdown, restart, statement timeout), 58 system error.
+const UNAVAILABLE_SQLSTATE = /^(08|28|3D|53|55|57|58)[0-9A-Z]{3}$/;
 
 const UNAVAILABLE_MESSAGE =
   /Connection terminated|Query read timeout|timeout exceeded when trying to connect|Timeout acquiring a connection|Client has encountered a connection error|the database system is (starting up|shutting down)/i;

@@ -1,13 +1,15 @@
 import type { MiddlewareFn } from 'type-graphql';
 import { isDatabaseUnavailable } from '../db/availability';
+import type { Context } from '../context';
 import { serviceUnavailable } from '../errors';
 
 /** Turns "the database cannot be reached" into the contract's SERVICE_UNAVAILABLE (HTTP 503). */
-export const mapDatabaseUnavailable: MiddlewareFn = async (_, next) => {
+export const mapDatabaseUnavailable: MiddlewareFn<Context> = async ({ context }, next) => {
   try {
     return await next();
   } catch (error) {
-    if (isDatabaseUnavailable(error)) throw serviceUnavailable();
-    throw error;
+    if (!isDatabaseUnavailable(error)) throw error;
+    context.services.logger.warn({ err: error }, 'database unavailable');
+    throw serviceUnavailable();
   }
 };

@@ -53,10 +53,14 @@ export class TcpProxy {
     });
   }
 
-  private track(socket: net.Socket, onError: () => void): void {
+  /** When either side of a relayed connection ends or fails, the other is closed too. */
+  private track(socket: net.Socket, closeBoth: () => void): void {
     this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
-    socket.on('error', onError);
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      closeBoth();
+    });
+    socket.on('error', closeBoth);
   }
 
   async cut(): Promise<void> {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../../src/app';
 import { GraphQLClient, errorCodes } from '../helpers/graphql-client';
 import { LOGIN, LOGOUT_ALL, ME, PASSWORD, REGISTER, logInUser, registerUser, uniqueEmail } from '../helpers/operations';
@@ -70,6 +70,32 @@ describe('the database going away under traffic', () => {
     expect(response.status).toBe(503);
     expect(errorCodes(response)).toEqual(['SERVICE_UNAVAILABLE']);
     await proxy.restore();
+    await expect.poll(async () => (await api.withToken(token).request(ME)).status, { timeout: 10_000 }).toBe(200);
+  });
+});
+
+describe('the database refusing connections', () => {
+  it('(an administrator closing it and killing its sessions) answers 503, and recovers when it reopens', async () => {
+    const { token } = await registerUser(api);
+    const admin = async (sql: string) => {
+      const { default: pg } = await import('pg');
+      const client = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
+      await client.connect();
+      try {
+        await client.query(sql);
+      } finally {
+        await client.end();
+      }
+    };
+    await admin(`alter database "${db.name}" allow_connections false`);
+    try {
+      await admin(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${db.name}'`);
+      const response = await api.withToken(token).request(ME);
+      expect(response.status).toBe(503);
+      expect(errorCodes(response)).toEqual(['SERVICE_UNAVAILABLE']);
+    } finally {
+      await admin(`alter database "${db.name}" allow_connections true`);
+    }
     await expect.poll(async () => (await api.withToken(token).request(ME)).status, { timeout: 10_000 }).toBe(200);
   });
 });
