@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { MikroORM } from '@mikro-orm/postgresql';
 import cors from 'cors';
@@ -18,6 +17,7 @@ import { openDatabase } from './db/database';
 import { UserLogin } from './entities/user-login.entity';
 import { createErrorFormatter } from './http/format-error';
 import { operationLimits } from './http/armor';
+import { trackRequests } from './http/graceful-shutdown';
 import { healthHandler } from './http/health';
 import { httpErrorHandler } from './http/http-errors';
 import { createLogger, type Logger } from './logger';
@@ -32,6 +32,8 @@ export interface RunningServer {
 }
 
 const REQUEST_BODY_LIMIT = '1mb';
+/** How long a stopping server waits for in-flight requests before cutting their connections. */
+const SHUTDOWN_GRACE_MS = 20_000;
 
 function listen(server: http.Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
@@ -101,11 +103,13 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
       stopOnTerminationSignals: false,
       includeStacktraceInErrorResponses: config.nodeEnv === 'development',
       formatError: createErrorFormatter({ exposeDetails: config.nodeEnv === 'development', logger }),
-      plugins: [...limits.plugins, ApolloServerPluginDrainHttpServer({ httpServer })],
+      plugins: limits.plugins,
     });
     await apollo.start();
-    // Stopping Apollo drains the HTTP server: no new connections, in-flight requests finish.
     cleanups.push(() => apollo.stop());
+    // Runs before Apollo stops: no new connections, in-flight requests finish.
+    const requests = trackRequests(httpServer);
+    cleanups.push(() => requests.drain(SHUTDOWN_GRACE_MS));
 
     // Express' `trust proxy` with a hop count: 0 means the socket's address is the client's.
     app.set('trust proxy', config.trustProxy);

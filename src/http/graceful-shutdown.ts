@@ -1,0 +1,46 @@
+import type http from 'node:http';
+import type { Socket } from 'node:net';
+
+export interface HttpDrain {
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes every connection. */
+  drain(graceMs: number): Promise<void>;
+}
+
+/**
+ * Like Apollo's drain plugin, with one difference that matters for a login server: a connection
+ * with no request in progress is destroyed, not half-closed. Half-closing (`end()`) lets Node go on
+ * to read a request that was already on its way, run it (a login gets written) and then fail to
+ * answer it, so the client never learns of a login it caused. Destroyed, the request never runs.
+ */
+export function trackRequests(server: http.Server): HttpDrain {
+  const requestsInFlight = new Map<Socket, number>();
+  let draining = false;
+
+  server.on('connection', (socket: Socket) => {
+    requestsInFlight.set(socket, 0);
+    socket.once('close', () => requestsInFlight.delete(socket));
+  });
+  server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
+    const socket = request.socket;
+    requestsInFlight.set(socket, (requestsInFlight.get(socket) ?? 0) + 1);
+    if (draining) response.setHeader('connection', 'close');
+    response.once('close', () => {
+      const left = (requestsInFlight.get(socket) ?? 1) - 1;
+      requestsInFlight.set(socket, left);
+      if (draining && left === 0) socket.end();
+    });
+  });
+
+  return {
+    async drain(graceMs) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const [socket, requests] of requestsInFlight) if (requests === 0) socket.destroy();
+      const deadline = setTimeout(() => {
+        for (const socket of requestsInFlight.keys()) socket.destroy();
+      }, graceMs);
+      await closed;
+      clearTimeout(deadline);
+    },
+  };
+}
