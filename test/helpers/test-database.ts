@@ -10,7 +10,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function asAdmin(sql: string): Promise<void> {
+/** Runs one statement as the PostgreSQL superuser, on the maintenance database. */
+export async function asAdmin(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
   await client.connect();
   try {

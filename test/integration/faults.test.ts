@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/app';
 import { GraphQLClient, errorCodes } from '../helpers/graphql-client';
 import { LOGIN, LOGOUT_ALL, ME, PASSWORD, REGISTER, logInUser, registerUser, uniqueEmail } from '../helpers/operations';
 import { TcpProxy } from '../helpers/tcp-proxy';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
+import { asAdmin, createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { startTestServer } from '../helpers/test-server';
 
 /** The server reaches its database only through a proxy the tests cut, freeze and restore. */
@@ -34,7 +34,8 @@ beforeEach(async () => {
 
 describe('the database going away under traffic', () => {
   it('turns in-flight and new requests into 503s, not hangs or crashes, and recovers without a restart', async () => {
-    const { token } = await registerUser(api);
+    const email = uniqueEmail();
+    const { token } = await registerUser(api, email);
     const client = api.withToken(token);
 
     let running = true;
@@ -49,6 +50,9 @@ describe('the database going away under traffic', () => {
     const during = await client.request(ME);
     expect(during.status).toBe(503);
     expect(errorCodes(during)).toEqual(['SERVICE_UNAVAILABLE']);
+    const anonymous = await api.request(LOGIN, { variables: { input: { email, password: PASSWORD } } });
+    expect(anonymous.status).toBe(503);
+    expect(errorCodes(anonymous)).toEqual(['SERVICE_UNAVAILABLE']);
     expect(await healthStatus()).toBe(503);
 
     const restoredAt = performance.now();
@@ -77,24 +81,14 @@ describe('the database going away under traffic', () => {
 describe('the database refusing connections', () => {
   it('(an administrator closing it and killing its sessions) answers 503, and recovers when it reopens', async () => {
     const { token } = await registerUser(api);
-    const admin = async (sql: string) => {
-      const { default: pg } = await import('pg');
-      const client = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
-      await client.connect();
-      try {
-        await client.query(sql);
-      } finally {
-        await client.end();
-      }
-    };
-    await admin(`alter database "${db.name}" allow_connections false`);
+    await asAdmin(`alter database "${db.name}" allow_connections false`);
     try {
-      await admin(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${db.name}'`);
+      await asAdmin(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${db.name}'`);
       const response = await api.withToken(token).request(ME);
       expect(response.status).toBe(503);
       expect(errorCodes(response)).toEqual(['SERVICE_UNAVAILABLE']);
     } finally {
-      await admin(`alter database "${db.name}" allow_connections true`);
+      await asAdmin(`alter database "${db.name}" allow_connections true`);
     }
     await expect.poll(async () => (await api.withToken(token).request(ME)).status, { timeout: 10_000 }).toBe(200);
   });

@@ -7,7 +7,6 @@ import { migrationsList } from '../../src/migrations';
 import { GraphQLClient, errorCodes } from '../helpers/graphql-client';
 import { useTestServer } from '../helpers/fixture';
 import { LOGIN, LOGOUT_DEVICE, ME, MY_LOGINS, PASSWORD, logInUser, registerUser, uniqueEmail, type LoginView } from '../helpers/operations';
-import { TcpProxy } from '../helpers/tcp-proxy';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { startTestServer } from '../helpers/test-server';
 
@@ -49,45 +48,6 @@ describe('GET /healthz', () => {
     const response = await fetch(new URL('/healthz', t.server.url));
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: 'ok' });
-  });
-});
-
-describe('when the database becomes unreachable', () => {
-  let db: TestDatabase;
-  let proxy: TcpProxy;
-  let server: Awaited<ReturnType<typeof startTestServer>>;
-  let api: GraphQLClient;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    const target = new URL(db.url);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.start();
-    server = await startTestServer(proxy.proxiedUrl(db.url));
-    api = new GraphQLClient(server.url);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await proxy?.cut();
-    await db?.drop();
-  });
-
-  it('answers 503 SERVICE_UNAVAILABLE, keeps running, and recovers by itself when it is back', async () => {
-    const email = uniqueEmail();
-    const { token } = await registerUser(api, email);
-
-    await proxy.cut();
-    const authenticated = await api.withToken(token).request(ME);
-    expect(authenticated.status).toBe(503);
-    expect(errorCodes(authenticated)).toEqual(['SERVICE_UNAVAILABLE']);
-    const anonymous = await api.request(LOGIN, { variables: { input: { email, password: PASSWORD } } });
-    expect(anonymous.status).toBe(503);
-    expect(errorCodes(anonymous)).toEqual(['SERVICE_UNAVAILABLE']);
-    expect((await fetch(new URL('/healthz', server.url))).status).toBe(503);
-
-    await proxy.restore();
-    await api.withToken(token).ok(ME);
-    expect((await fetch(new URL('/healthz', server.url))).status).toBe(200);
   });
 });
 
