@@ -7,14 +7,14 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import cors from 'cors';
 import express from 'express';
 import { createOrmConfig } from '../mikro-orm.config';
-import { LAST_SEEN_INTERVAL_MS, LastSeenRecorder } from './auth/last-seen';
+import { LastSeenRecorder } from './auth/last-seen';
+import { recordLastSeen } from './auth/logins';
 import { createPasswordHasher } from './auth/passwords';
 import { LoginThrottle } from './auth/throttle';
 import { createTokenService } from './auth/tokens';
 import type { Config } from './config';
 import { createContextBuilder, type Context, type Services } from './context';
 import { openDatabase } from './db/database';
-import { UserLogin } from './entities/user-login.entity';
 import { createErrorFormatter } from './http/format-error';
 import { operationLimits } from './http/armor';
 import { trackRequests } from './http/graceful-shutdown';
@@ -79,13 +79,7 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
       throttle: new LoginThrottle(orm.em.getKnex(), config.rateLimits),
       maxActiveLogins: config.maxActiveLogins,
       lastSeen: new LastSeenRecorder(
-        async (loginId, seenAt) => {
-          await orm.em.fork().nativeUpdate(
-            UserLogin,
-            { id: loginId, lastSeenAt: { $lte: new Date(seenAt.getTime() - LAST_SEEN_INTERVAL_MS) } },
-            { lastSeenAt: seenAt },
-          );
-        },
+        (loginId, seenAt) => recordLastSeen(orm.em.fork(), loginId, seenAt),
         (error) => logger.warn({ err: error }, 'could not record lastSeenAt'),
       ),
     };

@@ -3,6 +3,7 @@ import { RevokeReason } from '../entities/revoke-reason';
 import { User } from '../entities/user.entity';
 import { UserLogin } from '../entities/user-login.entity';
 import type { ClientInfo } from './client-info';
+import { LAST_SEEN_INTERVAL_MS } from './last-seen';
 
 /** The rules of a user's logins: opening one per device, revoking, listing. */
 
@@ -55,6 +56,15 @@ export async function addLoginInTransaction(
 /** Opens a login for the user in its own transaction. */
 export async function openLogin(em: EntityManager, userId: string, client: ClientInfo, terms: NewLoginTerms): Promise<UserLogin> {
   return em.transactional((tx) => addLoginInTransaction(tx, userId, client, terms));
+}
+
+/** Writes `lastSeenAt` unless a write less than an interval old beat it (another instance, say). */
+export async function recordLastSeen(em: EntityManager, loginId: string, seenAt: Date): Promise<void> {
+  await em.nativeUpdate(
+    UserLogin,
+    { id: loginId, lastSeenAt: { $lte: new Date(seenAt.getTime() - LAST_SEEN_INTERVAL_MS) } },
+    { lastSeenAt: seenAt },
+  );
 }
 
 export type RevokeOutcome = 'revoked' | 'already-revoked' | 'not-found';
