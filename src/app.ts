@@ -8,6 +8,7 @@ import cors from 'cors';
 import express from 'express';
 import { createOrmConfig } from '../mikro-orm.config';
 import { LastSeenRecorder } from './auth/last-seen';
+import { createLoginLookup } from './auth/login-lookup';
 import { recordLastSeen } from './auth/logins';
 import { createPasswordHasher } from './auth/passwords';
 import { LoginThrottle } from './auth/throttle';
@@ -78,6 +79,7 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
       hasher: createPasswordHasher(config.bcryptCost),
       throttle: new LoginThrottle(orm.em.getKnex(), config.rateLimits),
       maxActiveLogins: config.maxActiveLogins,
+      findLogin: createLoginLookup(orm.em.getKnex()),
       lastSeen: new LastSeenRecorder(
         (loginId, seenAt) => recordLastSeen(orm.em.fork(), loginId, seenAt),
         (error) => logger.warn({ err: error }, 'could not record lastSeenAt'),

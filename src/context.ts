@@ -4,11 +4,11 @@ import type { Logger } from 'pino';
 import { clientInfo, type ClientInfo } from './auth/client-info';
 import type { LastSeenRecorder } from './auth/last-seen';
 import type { PasswordHasher } from './auth/passwords';
-import { validateSession, type LoginRecord, type Session } from './auth/session';
+import type { LoginLookup } from './auth/login-lookup';
+import { validateSession, type Session } from './auth/session';
 import type { LoginThrottle } from './auth/throttle';
 import type { TokenService } from './auth/tokens';
 import { isDatabaseUnavailable } from './db/availability';
-import { UserLogin } from './entities/user-login.entity';
 import { invalidSession, loginRequired, serviceUnavailable } from './errors';
 
 /** Long-lived collaborators, made once at start-up. */
@@ -19,6 +19,8 @@ export interface Services {
   readonly throttle: LoginThrottle;
   readonly maxActiveLogins: number;
   readonly lastSeen: LastSeenRecorder;
+  /** The session check's database read (see login-lookup.ts). */
+  readonly findLogin: LoginLookup;
   readonly logger: Logger;
 }
 
@@ -33,18 +35,6 @@ export interface Context {
   readonly issuedLoginIds: Set<string>;
 }
 
-async function findLoginRecord(em: EntityManager, loginId: string): Promise<LoginRecord | null> {
-  const login = await em.findOne(UserLogin, { id: loginId });
-  if (!login) return null;
-  return {
-    id: login.id,
-    userId: login.user.id,
-    expiresAt: login.expiresAt,
-    revokedAt: login.revokedAt,
-    lastSeenAt: login.lastSeenAt,
-  };
-}
-
 /** Runs once per request, before any resolver: forks the EntityManager and checks the session. */
 export function createContextBuilder(services: Services) {
   return async ({ req }: ExpressContextFunctionArgument): Promise<Context> => {
@@ -55,7 +45,7 @@ export function createContextBuilder(services: Services) {
     try {
       result = await validateSession(req.headers.authorization, {
         tokens: services.tokens,
-        findLogin: (loginId) => findLoginRecord(em, loginId),
+        findLogin: services.findLogin,
         now,
       });
     } catch (error) {

@@ -2,7 +2,6 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema } from 'type-graphql';
 import { authChecker } from './resolvers/auth-checker';
 import { AuthResolver } from './resolvers/auth.resolver';
-import { mapDatabaseUnavailable } from './resolvers/database-errors.middleware';
 import { UserLoginResolver } from './resolvers/user-login.resolver';
 import { UserResolver } from './resolvers/user.resolver';
 
@@ -10,7 +9,6 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [AuthResolver, UserResolver, UserLoginResolver],
     authChecker,
-    globalMiddlewares: [mapDatabaseUnavailable],
     validate: false,
   });
 }

@@ -1,9 +1,16 @@
 import type { TokenService } from './tokens';
 
-/** The part of a UserLogin row the session check needs. */
+/** Who a login belongs to: what `me` answers, read with the login in the same query. */
+export interface Account {
+  readonly id: string;
+  readonly email: string;
+  readonly createdAt: Date;
+}
+
+/** The part of a UserLogin row (and its user) the session check needs. */
 export interface LoginRecord {
   readonly id: string;
-  readonly userId: string;
+  readonly user: Account;
   readonly expiresAt: Date;
   readonly revokedAt: Date | null;
   readonly lastSeenAt: Date;
@@ -11,7 +18,7 @@ export interface LoginRecord {
 
 /** An authenticated request: the user and the login its token belongs to. */
 export interface Session {
-  readonly userId: string;
+  readonly user: Account;
   readonly loginId: string;
   readonly lastSeenAt: Date;
 }
@@ -59,11 +66,11 @@ export async function validateSession(
 
   const login = await findLogin(claims.sid);
   if (!login) return reject('unknown-login');
-  if (login.userId !== claims.sub) return reject('login-of-another-user');
+  if (login.user.id !== claims.sub) return reject('login-of-another-user');
   if (login.revokedAt !== null) return reject('revoked');
   if (login.expiresAt.getTime() <= now.getTime()) return reject('expired');
 
-  return { status: 'valid', session: { userId: login.userId, loginId: login.id, lastSeenAt: login.lastSeenAt } };
+  return { status: 'valid', session: { user: login.user, loginId: login.id, lastSeenAt: login.lastSeenAt } };
 }
 
 function reject(reason: SessionRejection): SessionResult {

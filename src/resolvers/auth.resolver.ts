@@ -1,8 +1,9 @@
-import { Arg, Authorized, Ctx, ID, Int, Mutation, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Int, Mutation, Resolver, UseMiddleware } from 'type-graphql';
 import { logIn, register, type Authenticated } from '../auth/accounts';
 import { revokeAllLogins, revokeLogin } from '../auth/logins';
 import { isUuid } from '../auth/tokens';
 import { sessionOf, type Context } from '../context';
+import { mapDatabaseUnavailable } from './database-errors.middleware';
 import { badUserInput, notFound } from '../errors';
 import { AuthPayload } from './auth-payload.type';
 import { LoginInput, RegisterInput } from './credentials.input';
@@ -12,6 +13,7 @@ function payload(context: Context, authenticated: Authenticated): AuthPayload {
   return Object.assign(new AuthPayload(), authenticated);
 }
 
+@UseMiddleware(mapDatabaseUnavailable)
 @Resolver()
 export class AuthResolver {
   @Mutation(() => AuthPayload, { description: 'Creates the user and its first login.' })
@@ -27,8 +29,8 @@ export class AuthResolver {
   @Authorized()
   @Mutation(() => Boolean, { description: 'Revokes the current login.' })
   async logout(@Ctx() context: Context): Promise<boolean> {
-    const { userId, loginId } = sessionOf(context);
-    return (await revokeLogin(context.em, userId, loginId, new Date())) === 'revoked';
+    const { user, loginId } = sessionOf(context);
+    return (await revokeLogin(context.em, user.id, loginId, new Date())) === 'revoked';
   }
 
   @Authorized()
@@ -37,7 +39,7 @@ export class AuthResolver {
   })
   async logoutDevice(@Arg('loginId', () => ID) loginId: string, @Ctx() context: Context): Promise<boolean> {
     if (!isUuid(loginId)) throw badUserInput('loginId is not a valid login id.', 'loginId');
-    const outcome = await revokeLogin(context.em, sessionOf(context).userId, loginId, new Date());
+    const outcome = await revokeLogin(context.em, sessionOf(context).user.id, loginId, new Date());
     if (outcome === 'not-found') throw notFound('No login of yours has this id.');
     return outcome === 'revoked';
   }
@@ -48,7 +50,7 @@ export class AuthResolver {
     @Arg('keepCurrent', () => Boolean, { defaultValue: false }) keepCurrent: boolean,
     @Ctx() context: Context,
   ): Promise<number> {
-    const { userId, loginId } = sessionOf(context);
-    return revokeAllLogins(context.em, userId, new Date(), keepCurrent ? { keepLoginId: loginId } : {});
+    const { user, loginId } = sessionOf(context);
+    return revokeAllLogins(context.em, user.id, new Date(), keepCurrent ? { keepLoginId: loginId } : {});
   }
 }

@@ -3,7 +3,10 @@ import { isDatabaseUnavailable } from '../db/availability';
 import type { Context } from '../context';
 import { serviceUnavailable } from '../errors';
 
-/** Turns "the database cannot be reached" into the contract's SERVICE_UNAVAILABLE (HTTP 503). */
+/**
+ * Turns "the database cannot be reached" into the contract's SERVICE_UNAVAILABLE (HTTP 503).
+ * Put on each resolver class rather than globally: a global middleware wraps every scalar field too.
+ */
 export const mapDatabaseUnavailable: MiddlewareFn<Context> = async ({ context }, next) => {
   try {
     return await next();

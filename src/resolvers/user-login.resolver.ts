@@ -1,8 +1,10 @@
-import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { listLogins } from '../auth/logins';
 import { sessionOf, type Context } from '../context';
+import { mapDatabaseUnavailable } from './database-errors.middleware';
 import { UserLogin } from '../entities/user-login.entity';
 
+@UseMiddleware(mapDatabaseUnavailable)
 @Resolver(() => UserLogin)
 export class UserLoginResolver {
   @Authorized()
@@ -11,7 +13,7 @@ export class UserLoginResolver {
     @Arg('includeRevoked', () => Boolean, { defaultValue: false }) includeRevoked: boolean,
     @Ctx() context: Context,
   ): Promise<UserLogin[]> {
-    return listLogins(context.em, sessionOf(context).userId, { includeRevoked, now: new Date() });
+    return listLogins(context.em, sessionOf(context).user.id, { includeRevoked, now: new Date() });
   }
 
   @FieldResolver(() => Boolean, { description: 'True for the login whose token made this request.' })

@@ -1,8 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 
-const ENTRY = path.resolve(__dirname, '..', '..', 'dist', 'src', 'server.js');
+/** The project root: the nearest folder above this file (in test/ or compiled in dist/test/) with a package.json. */
+function projectRoot(): string {
+  let folder = __dirname;
+  while (!existsSync(path.join(folder, 'package.json'))) folder = path.dirname(folder);
+  return folder;
+}
+
+const ENTRY = path.join(projectRoot(), 'dist', 'src', 'server.js');
 
 export interface ServerProcess {
   readonly child: ChildProcess;

@@ -63,12 +63,14 @@ describe('secrets', () => {
 
   it('never reach a client in production: no SQL, stack trace or driver message in errors', async () => {
     const { token } = await registerUser(api);
-    await db.query('alter table users rename to users_gone');
+    await db.query('alter table user_logins rename column created_at to created_at_gone');
     try {
-      const response = await api.withToken(token).request(ME);
-      expect(response.errors).toEqual([{ message: 'Internal server error.', path: ['me'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+      const response = await api.withToken(token).request(MY_LOGINS);
+      expect(response.errors).toEqual([
+        { message: 'Internal server error.', path: ['myLogins'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+      ]);
     } finally {
-      await db.query('alter table users_gone rename to users');
+      await db.query('alter table user_logins rename column created_at_gone to created_at');
     }
   });
 

@@ -3,7 +3,7 @@ import { LastSeenRecorder } from '../../src/auth/last-seen';
 
 const start = new Date('2030-01-01T00:00:00.000Z');
 const later = (ms: number) => new Date(start.getTime() + ms);
-const session = { userId: 'u', loginId: 'l', lastSeenAt: start };
+const session = { user: { id: 'u', email: 'u@example.com', createdAt: start }, loginId: 'l', lastSeenAt: start };
 
 describe('LastSeenRecorder', () => {
   it('writes only when the last write is a minute old, and one write per login at a time', async () => {

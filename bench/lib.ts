@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { openAdminDatabase, type AdminDatabase } from '../test/helpers/admin-database';
+import { spawnServer, type ServerProcess } from '../test/helpers/server-process';
+
+export const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
+export const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+export const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+export function medianOf(results: LoadResult[]): LoadResult {
+  return {
+    requestsPerSecond: median(results.map((result) => result.requestsPerSecond)),
+    p50: median(results.map((result) => result.p50)),
+    p99: median(results.map((result) => result.p99)),
+    errors: results.reduce((sum, result) => sum + result.errors, 0),
+  };
+}
+
+export interface LoadOptions {
+  connections: number;
+  seconds?: number;
+  headers?: Record<string, string>;
+  /** One body per request, cycled; or a single body. */
+  bodies: string[];
+}
+
+/** autocannon against POST /graphql; a 2xx without `errors` counts as success. */
+export async function load(url: string, options: LoadOptions): Promise<LoadResult> {
+  let next = 0;
+  let graphQLErrors = 0;
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: options.connections,
+    duration: options.seconds ?? SECONDS,
+    headers: { 'content-type': 'application/json', ...options.headers },
+    requests: [
+      {
+        setupRequest: (request) => ({ ...request, body: options.bodies[next++ % options.bodies.length]! }),
+        onResponse: (_status, body) => {
+          if (body.includes('"errors"')) graphQLErrors += 1;
+        },
+      },
+    ],
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx + result.timeouts + graphQLErrors,
+  };
+}
+
+export const row = (name: string, result: LoadResult) =>
+  `| ${name} | ${result.requestsPerSecond.toFixed(0)} | ${result.p50} | ${result.p99} | ${result.errors} |`;
+export const TABLE_HEAD = '| load | req/s | p50 ms | p99 ms | errors |\n| --- | --- | --- | --- | --- |';
+
+export async function post<T = any>(url: string, query: string, variables: object = {}, headers: Record<string, string> = {}) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, body: (await response.json()) as { data?: T; errors?: Array<{ extensions?: { code?: string } }> } };
+}
+
+export interface BenchDatabase {
+  url: string;
+  admin: AdminDatabase;
+  query(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
+  drop(): Promise<void>;
+}
+
+export async function createBenchDatabase(): Promise<BenchDatabase> {
+  const admin = await openAdminDatabase();
+  const name = `login_activity_bench_${randomBytes(4).toString('hex')}`;
+  const adminClient = new pg.Client({ connectionString: admin.url });
+  await adminClient.connect();
+  await adminClient.query(`create database "${name}"`);
+  const url = new URL(admin.url);
+  url.pathname = `/${name}`;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  return {
+    url: url.toString(),
+    admin,
+    query: (sql, params = []) => pool.query(sql, params),
+    async drop() {
+      await pool.end();
+      await adminClient.query(`drop database if exists "${name}" with (force)`);
+      await adminClient.end();
+      await admin.stop();
+    },
+  };
+}
+
+/** The server as `npm start` runs it, in its own process so the load generator does not share its CPU time. */
+export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  return spawnServer(
+    {
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET: 'bench-secret-of-at-least-32-characters-long',
+      LOG_LEVEL: 'info',
+      BCRYPT_COST: '12',
+      ...env,
+    },
+    process.cwd(),
+  ).ready;
+}
+
+export function machine(admin: AdminDatabase): string {
+  return `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; PostgreSQL: ${admin.description}`;
+}
