@@ -110,6 +110,8 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     // Express' `trust proxy` with a hop count: 0 means the socket's address is the client's.
     app.set('trust proxy', config.trustProxy);
     app.disable('x-powered-by');
+    // GraphQL answers are POST responses that no cache revalidates; hashing each one for an ETag is waste.
+    app.set('etag', false);
     app.get('/healthz', healthHandler(orm));
     app.use(
       '/graphql',

@@ -25,7 +25,7 @@ export interface Services {
 }
 
 export interface Context {
-  /** This request's own unit of work. */
+  /** This request's own unit of work (forked when first used). */
   readonly em: EntityManager;
   readonly client: ClientInfo;
   /** Null for an anonymous request. */
@@ -35,10 +35,9 @@ export interface Context {
   readonly issuedLoginIds: Set<string>;
 }
 
-/** Runs once per request, before any resolver: forks the EntityManager and checks the session. */
+/** Runs once per request, before any resolver: checks the session and gives the request its own EntityManager. */
 export function createContextBuilder(services: Services) {
   return async ({ req }: ExpressContextFunctionArgument): Promise<Context> => {
-    const em = services.orm.em.fork();
     const now = new Date();
 
     let result;
@@ -61,8 +60,12 @@ export function createContextBuilder(services: Services) {
     const session = result.status === 'valid' ? result.session : null;
     if (session) services.lastSeen.record(session, now);
 
+    // Forked on first use: one unit of work per request, and none for requests that never touch the ORM.
+    let em: EntityManager | undefined;
     return {
-      em,
+      get em() {
+        return (em ??= services.orm.em.fork());
+      },
       client: clientInfo(req.ip ?? req.socket.remoteAddress, req.get('user-agent')),
       session,
       services,
