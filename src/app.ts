@@ -72,11 +72,14 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     const applied = await orm.getMigrator().up();
     if (applied.length > 0) logger.info({ migrations: applied.map((migration) => migration.name) }, 'applied database migrations');
 
+    const hasher = createPasswordHasher(config.bcryptCost, config.bcryptWorkers);
+    cleanups.push(() => hasher.close());
+
     const services: Services = {
       orm,
       logger,
       tokens: createTokenService(config.jwt),
-      hasher: createPasswordHasher(config.bcryptCost),
+      hasher,
       throttle: new LoginThrottle(orm.em.getKnex(), config.rateLimits),
       maxActiveLogins: config.maxActiveLogins,
       findLogin: createLoginLookup(orm.em.getKnex()),

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { cleanEnv, makeValidator, str, type ReporterOptions } from 'envalid';
 import ms from 'ms';
@@ -37,6 +38,8 @@ export interface Config {
     readonly ttlSeconds: number;
   };
   readonly bcryptCost: number;
+  /** Worker threads that run bcrypt; 0 runs it on the main thread. */
+  readonly bcryptWorkers: number;
   /** Beyond this many active logins per user, the oldest are revoked. */
   readonly maxActiveLogins: number;
   readonly rateLimits: RateLimits;
@@ -120,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       JWT_SECRET_PREVIOUS: jwtSecret({ default: undefined }),
       JWT_TTL: durationInSeconds({ default: 30 * 24 * 60 * 60 }),
       BCRYPT_COST: integerIn(4, 31)({ default: 12 }),
+      BCRYPT_WORKERS: integerIn(0, 64)({ default: os.availableParallelism() }),
       MAX_ACTIVE_LOGINS: integerIn(1, 100_000)({ default: 100 }),
       RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP: integerIn(1, 1_000_000)({ default: 10 }),
       RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP_WINDOW: durationInSeconds({ default: 15 * 60 }),
@@ -152,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       ttlSeconds: parsed.JWT_TTL,
     }),
     bcryptCost: parsed.BCRYPT_COST,
+    bcryptWorkers: parsed.BCRYPT_WORKERS,
     maxActiveLogins: parsed.MAX_ACTIVE_LOGINS,
     rateLimits: Object.freeze({
       loginFailuresPerEmailAndIp: Object.freeze({

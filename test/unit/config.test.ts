@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
@@ -13,6 +14,7 @@ describe('loadConfig', () => {
       database: { kind: 'embedded', dataDir: path.resolve('/srv/app/.data/postgres') },
       jwt: { secret: expect.any(String), previousSecret: null, usesInsecureDefaultSecret: true, ttlSeconds: 30 * 24 * 3600 },
       bcryptCost: 12,
+      bcryptWorkers: os.availableParallelism(),
       maxActiveLogins: 100,
       rateLimits: {
         loginFailuresPerEmailAndIp: { points: 10, windowSeconds: 15 * 60 },
@@ -34,6 +36,7 @@ describe('loadConfig', () => {
       JWT_SECRET_PREVIOUS: 'p'.repeat(32),
       JWT_TTL: '12h',
       BCRYPT_COST: '10',
+      BCRYPT_WORKERS: '0',
       MAX_ACTIVE_LOGINS: '5',
       RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP: '3',
       RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP_WINDOW: '1m',
@@ -51,6 +54,7 @@ describe('loadConfig', () => {
       database: { kind: 'url', url: 'postgres://app:pw@db:5432/app' },
       jwt: { secret: 's'.repeat(32), previousSecret: 'p'.repeat(32), usesInsecureDefaultSecret: false, ttlSeconds: 12 * 3600 },
       bcryptCost: 10,
+      bcryptWorkers: 0,
       maxActiveLogins: 5,
       rateLimits: {
         loginFailuresPerEmailAndIp: { points: 3, windowSeconds: 60 },
