@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { authOverhead } from './scenarios/auth-overhead';
+import { loginStorm } from './scenarios/login-storm';
 import { createBenchDatabase, machine, ROUNDS, SECONDS } from './lib';
 
 /**
@@ -15,6 +16,7 @@ async function main() {
     console.log(`machine: ${machine(db.admin)}`);
     console.log(`${ROUNDS} rounds × ${SECONDS} s per load, loads alternated, medians reported\n`);
     if (!only || only === 'auth') await authOverhead(db);
+    if (!only || only === 'storm') await loginStorm(db);
   } finally {
     await db.drop();
   }
