@@ -91,7 +91,7 @@ export async function post<T = any>(url: string, query: string, variables: objec
 export interface BenchDatabase {
   url: string;
   admin: AdminDatabase;
-  query(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
+  query(sql: string | pg.QueryConfig, params?: unknown[]): Promise<pg.QueryResult>;
   drop(): Promise<void>;
 }
 
@@ -107,7 +107,7 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
   return {
     url: url.toString(),
     admin,
-    query: (sql, params = []) => pool.query(sql, params),
+    query: (sql, params = []) => (typeof sql === 'string' ? pool.query(sql, params) : pool.query(sql)),
     async drop() {
       await pool.end();
       await adminClient.query(`drop database if exists "${name}" with (force)`);

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { authOverhead } from './scenarios/auth-overhead';
 import { loginStorm } from './scenarios/login-storm';
+import { tableScale } from './scenarios/table-scale';
+import { twoInstances } from './scenarios/two-instances';
 import { createBenchDatabase, machine, ROUNDS, SECONDS } from './lib';
 
 /**
@@ -17,6 +19,8 @@ async function main() {
     console.log(`${ROUNDS} rounds × ${SECONDS} s per load, loads alternated, medians reported\n`);
     if (!only || only === 'auth') await authOverhead(db);
     if (!only || only === 'storm') await loginStorm(db);
+    if (!only || only === 'scale') await tableScale(db);
+    if (!only || only === 'instances') await twoInstances(db);
   } finally {
     await db.drop();
   }

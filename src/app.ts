@@ -6,6 +6,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { MikroORM } from '@mikro-orm/postgresql';
 import cors from 'cors';
 import express from 'express';
+import type { ClientBase } from 'pg';
 import { createOrmConfig } from '../mikro-orm.config';
 import { LastSeenRecorder } from './auth/last-seen';
 import { createLoginLookup } from './auth/login-lookup';
@@ -51,6 +52,28 @@ function urlOf({ address, family, port }: AddressInfo): string {
   return `http://${host}:${port}/graphql`;
 }
 
+/** Any fixed number: the advisory lock every instance takes to run migrations one at a time. */
+const MIGRATION_LOCK = 4_242_001;
+
+/**
+ * Instances started together on a new database would otherwise run the same migrations at once,
+ * and all but one would fail. The lock is held on a connection of its own while the migrator runs.
+ */
+async function migrateExclusively(orm: MikroORM) {
+  const knex = orm.em.getKnex();
+  const connection = (await knex.client.acquireConnection()) as ClientBase;
+  try {
+    await connection.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      return await orm.getMigrator().up();
+    } finally {
+      await connection.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    await knex.client.releaseConnection(connection);
+  }
+}
+
 /** Starts the whole server: database (embedded if no DATABASE_URL), migrations, GraphQL over HTTP. */
 export async function bootstrap(config: Config, logger: Logger = createLogger(config)): Promise<RunningServer> {
   const cleanups: Array<() => Promise<void>> = [];
@@ -69,7 +92,7 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
       }),
     );
     cleanups.push(() => orm.close());
-    const applied = await orm.getMigrator().up();
+    const applied = await migrateExclusively(orm);
     if (applied.length > 0) logger.info({ migrations: applied.map((migration) => migration.name) }, 'applied database migrations');
 
     const hasher = createPasswordHasher(config.bcryptCost, config.bcryptWorkers);
