@@ -20,7 +20,8 @@ export function trackRequests(server: http.Server): HttpDrain {
     requestsInFlight.set(socket, 0);
     socket.once('close', () => requestsInFlight.delete(socket));
   });
-  server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
+  // Ahead of the app's own listener, which may answer synchronously (a CORS preflight, a 404).
+  server.prependListener('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
     const socket = request.socket;
     requestsInFlight.set(socket, (requestsInFlight.get(socket) ?? 0) + 1);
     if (draining) response.setHeader('connection', 'close');
