@@ -6,7 +6,6 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { MikroORM } from '@mikro-orm/postgresql';
 import cors from 'cors';
 import express from 'express';
-import type { ClientBase } from 'pg';
 import { createOrmConfig } from '../mikro-orm.config';
 import { LastSeenRecorder } from './auth/last-seen';
 import { createLoginLookup } from './auth/login-lookup';
@@ -17,6 +16,7 @@ import { createTokenService } from './auth/tokens';
 import type { Config } from './config';
 import { createContextBuilder, type Context, type Services } from './context';
 import { openDatabase } from './db/database';
+import { withPooledConnection } from './db/pooled-connection';
 import { createErrorFormatter } from './http/format-error';
 import { operationLimits } from './http/armor';
 import { trackRequests } from './http/graceful-shutdown';
@@ -59,19 +59,15 @@ const MIGRATION_LOCK = 4_242_001;
  * Instances started together on a new database would otherwise run the same migrations at once,
  * and all but one would fail. The lock is held on a connection of its own while the migrator runs.
  */
-async function migrateExclusively(orm: MikroORM) {
-  const knex = orm.em.getKnex();
-  const connection = (await knex.client.acquireConnection()) as ClientBase;
-  try {
+function migrateExclusively(orm: MikroORM) {
+  return withPooledConnection(orm.em.getKnex(), async (connection) => {
     await connection.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
       return await orm.getMigrator().up();
     } finally {
       await connection.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }
-  } finally {
-    await knex.client.releaseConnection(connection);
-  }
+  });
 }
 
 /** Starts the whole server: database (embedded if no DATABASE_URL), migrations, GraphQL over HTTP. */

@@ -8,8 +8,8 @@ import type { LoginLookup } from './auth/login-lookup';
 import { validateSession, type Session } from './auth/session';
 import type { LoginThrottle } from './auth/throttle';
 import type { TokenService } from './auth/tokens';
-import { isDatabaseUnavailable } from './db/availability';
-import { invalidSession, loginRequired, serviceUnavailable } from './errors';
+import { unavailableOr } from './db/availability';
+import { invalidSession, loginRequired } from './errors';
 
 /** Long-lived collaborators, made once at start-up. */
 export interface Services {
@@ -48,9 +48,7 @@ export function createContextBuilder(services: Services) {
         now,
       });
     } catch (error) {
-      if (!isDatabaseUnavailable(error)) throw error;
-      services.logger.warn({ err: error }, 'database unavailable');
-      throw serviceUnavailable();
+      throw unavailableOr(error, services.logger);
     }
 
     if (result.status === 'rejected') {

@@ -1,5 +1,5 @@
 import type { Knex } from '@mikro-orm/postgresql';
-import type { ClientBase } from 'pg';
+import { withPooledConnection } from '../db/pooled-connection';
 import type { LoginRecord } from './session';
 
 interface SessionRow {
@@ -30,20 +30,17 @@ export type LoginLookup = (loginId: string) => Promise<LoginRecord | null>;
 
 export function createLoginLookup(knex: Knex): LoginLookup {
   return async (loginId) => {
-    const connection = (await knex.client.acquireConnection()) as ClientBase;
-    try {
-      const { rows } = await connection.query<SessionRow>({ ...SESSION_CHECK, values: [loginId] });
-      const row = rows[0];
-      if (!row) return null;
-      return {
-        id: loginId,
-        user: { id: row.user_id, email: row.email, createdAt: toDate(row.user_created_at) },
-        expiresAt: toDate(row.expires_at),
-        revokedAt: row.revoked_at === null ? null : toDate(row.revoked_at),
-        lastSeenAt: toDate(row.last_seen_at),
-      };
-    } finally {
-      await knex.client.releaseConnection(connection);
-    }
+    const { rows } = await withPooledConnection(knex, (connection) =>
+      connection.query<SessionRow>({ ...SESSION_CHECK, values: [loginId] }),
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      id: loginId,
+      user: { id: row.user_id, email: row.email, createdAt: toDate(row.user_created_at) },
+      expiresAt: toDate(row.expires_at),
+      revokedAt: row.revoked_at === null ? null : toDate(row.revoked_at),
+      lastSeenAt: toDate(row.last_seen_at),
+    };
   };
 }

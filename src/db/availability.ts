@@ -1,4 +1,6 @@
 import { ConnectionException } from '@mikro-orm/core';
+import type { Logger } from 'pino';
+import { serviceUnavailable } from '../errors';
 
 // Node socket errors seen when PostgreSQL cannot be reached.
 const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
@@ -33,4 +35,14 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (typeof code === 'string' && (NETWORK_ERROR_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
     return UNAVAILABLE_MESSAGE.test(message);
   });
+}
+
+/**
+ * What to throw for an error caught around database work: SERVICE_UNAVAILABLE (logged with its
+ * cause) when the database cannot serve, the error itself otherwise.
+ */
+export function unavailableOr(error: unknown, logger: Logger): unknown {
+  if (!isDatabaseUnavailable(error)) return error;
+  logger.warn({ err: error }, 'database unavailable');
+  return serviceUnavailable();
 }

@@ -1,7 +1,6 @@
 import type { MiddlewareFn } from 'type-graphql';
-import { isDatabaseUnavailable } from '../db/availability';
 import type { Context } from '../context';
-import { serviceUnavailable } from '../errors';
+import { unavailableOr } from '../db/availability';
 
 /**
  * Turns "the database cannot be reached" into the contract's SERVICE_UNAVAILABLE (HTTP 503).
@@ -11,8 +10,6 @@ export const mapDatabaseUnavailable: MiddlewareFn<Context> = async ({ context },
   try {
     return await next();
   } catch (error) {
-    if (!isDatabaseUnavailable(error)) throw error;
-    context.services.logger.warn({ err: error }, 'database unavailable');
-    throw serviceUnavailable();
+    throw unavailableOr(error, context.services.logger);
   }
 };
