@@ -1,0 +1,96 @@
+import type { GraphQLFormattedError } from 'graphql';
+
+/** The error codes of the server's public contract (`errors[i].extensions.code`). */
+export type ContractErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'TOO_MANY_REQUESTS'
+  | 'SERVICE_UNAVAILABLE'
+  | 'INTERNAL_SERVER_ERROR';
+
+/**
+ * A contract code, or another one a server may send (Apollo Server's `GRAPHQL_VALIDATION_FAILED`,
+ * `BAD_REQUEST`, ...). `string & {}` keeps editors completing the contract's codes.
+ */
+export type ErrorCode = ContractErrorCode | (string & {});
+
+/** The server answered with GraphQL errors, whatever the HTTP status (200, 401, 429, 503...). */
+export class GraphQLRequestError extends Error {
+  override readonly name = 'GraphQLRequestError';
+  /** The first error's `extensions.code`; undefined when the server sent none. */
+  readonly code: ErrorCode | undefined;
+
+  constructor(
+    readonly errors: readonly GraphQLFormattedError[],
+    /** The HTTP status: 401 for a rejected token, 429 over a rate limit, 503 without a database. */
+    readonly status: number,
+    /** Whatever `data` came with the errors (null for every operation of this schema). */
+    readonly data?: unknown,
+  ) {
+    super(errors.map((error) => error.message).join('\n') || `GraphQL request failed with HTTP ${status}`);
+    const code = errors[0]?.extensions?.['code'];
+    this.code = typeof code === 'string' ? code : undefined;
+  }
+}
+
+/**
+ * No GraphQL answer: the request never got a response (`status` undefined: connection refused,
+ * DNS failure, aborted), or the response was not a GraphQL JSON body (`status` set: a proxy's HTML
+ * 502, say). `cause` holds the underlying error when there is one.
+ */
+export class NetworkError extends Error {
+  override readonly name = 'NetworkError';
+
+  constructor(
+    message: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isGraphQLRequestError(error: unknown): error is GraphQLRequestError {
+  return error instanceof GraphQLRequestError;
+}
+
+export function isNetworkError(error: unknown): error is NetworkError {
+  return error instanceof NetworkError;
+}
+
+/**
+ * The predicate names the code rather than just the class, so that in the `else` branch a
+ * `GraphQLRequestError` stays one (with another code) instead of narrowing to `never`.
+ */
+export type GraphQLRequestErrorWithCode<Code extends ErrorCode> = GraphQLRequestError & { readonly code: Code };
+
+/** Whether `error` is a GraphQL error answer whose (first) code is `code`. */
+export function hasErrorCode<Code extends ErrorCode>(error: unknown, code: Code): error is GraphQLRequestErrorWithCode<Code> {
+  return isGraphQLRequestError(error) && error.code === code;
+}
+
+/** A bad, expired or revoked token (HTTP 401: log in again), no token, or a wrong email or password. */
+export function isUnauthenticated(error: unknown): error is GraphQLRequestErrorWithCode<'UNAUTHENTICATED'> {
+  return hasErrorCode(error, 'UNAUTHENTICATED');
+}
+
+/** Invalid input; `errors[0].extensions.field` names it. */
+export function isBadUserInput(error: unknown): error is GraphQLRequestErrorWithCode<'BAD_USER_INPUT'> {
+  return hasErrorCode(error, 'BAD_USER_INPUT');
+}
+
+/** `logoutDevice` with an id that is not one of your logins. */
+export function isNotFound(error: unknown): error is GraphQLRequestErrorWithCode<'NOT_FOUND'> {
+  return hasErrorCode(error, 'NOT_FOUND');
+}
+
+/** Over a rate limit (HTTP 429); `errors[0].extensions.retryAfter` says in how many seconds to retry. */
+export function isTooManyRequests(error: unknown): error is GraphQLRequestErrorWithCode<'TOO_MANY_REQUESTS'> {
+  return hasErrorCode(error, 'TOO_MANY_REQUESTS');
+}
+
+/** The server cannot reach its database (HTTP 503); it recovers by itself, so retry later. */
+export function isServiceUnavailable(error: unknown): error is GraphQLRequestErrorWithCode<'SERVICE_UNAVAILABLE'> {
+  return hasErrorCode(error, 'SERVICE_UNAVAILABLE');
+}

@@ -1,0 +1,21 @@
+/**
+ * The login-activity SDK: typed documents for every operation of the contract (generated from
+ * schema.graphql and sdk/operations by `npm run codegen`), and a small fetch client that runs them.
+ */
+export * from './generated/graphql';
+export { createClient, type Client, type ClientOptions, type VariablesArgument } from './client';
+export {
+  GraphQLRequestError,
+  NetworkError,
+  hasErrorCode,
+  isBadUserInput,
+  isGraphQLRequestError,
+  isNetworkError,
+  isNotFound,
+  isServiceUnavailable,
+  isTooManyRequests,
+  isUnauthenticated,
+  type ContractErrorCode,
+  type ErrorCode,
+  type GraphQLRequestErrorWithCode,
+} from './errors';
