@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { MikroORM } from '@mikro-orm/postgresql';
 import cors from 'cors';
@@ -22,6 +23,10 @@ import { operationLimits } from './http/armor';
 import { trackRequests } from './http/graceful-shutdown';
 import { healthHandler } from './http/health';
 import { httpErrorHandler } from './http/http-errors';
+import { playgroundRoutes } from './http/playground';
+import { REQUEST_ID_HEADER } from './http/request-id';
+import { requestLogger } from './http/request-log';
+import { requestLogPlugin } from './http/request-log.plugin';
 import { createLogger, type Logger } from './logger';
 import { buildAppSchema } from './schema';
 
@@ -121,7 +126,8 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
       stopOnTerminationSignals: false,
       includeStacktraceInErrorResponses: config.nodeEnv === 'development',
       formatError: createErrorFormatter({ exposeDetails: config.nodeEnv === 'development', logger }),
-      plugins: limits.plugins,
+      // The playground (src/http/playground.ts) replaces Apollo's landing page, which loads from a CDN.
+      plugins: [...limits.plugins, requestLogPlugin(), ApolloServerPluginLandingPageDisabled()],
     });
     await apollo.start();
     cleanups.push(() => apollo.stop());
@@ -134,11 +140,15 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     app.disable('x-powered-by');
     // GraphQL answers are POST responses that no cache revalidates; hashing each one for an ETag is waste.
     app.set('etag', false);
+    // First, so every request (health checks, refused bodies, 404s too) gets an id and one log line.
+    app.use(requestLogger(logger));
     app.get('/healthz', healthHandler(orm));
+    // Before GraphQL: a browser's GET /graphql gets the playground page, anything else falls through.
+    if (config.playground) app.use(playgroundRoutes({ logger }));
     app.use(
       '/graphql',
       // Tokens travel in the Authorization header, never in cookies, so any origin may call.
-      cors(),
+      cors({ exposedHeaders: [REQUEST_ID_HEADER] }),
       express.json({ limit: REQUEST_BODY_LIMIT }),
       expressMiddleware(apollo, { context: createContextBuilder(services) }),
     );

@@ -1,10 +1,12 @@
 import os from 'node:os';
 import path from 'node:path';
-import { cleanEnv, makeValidator, str, type ReporterOptions } from 'envalid';
+import { bool, cleanEnv, makeValidator, str, type ReporterOptions } from 'envalid';
 import ms from 'ms';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/** `json`: one JSON object per line, for machines; `pretty`: coloured lines for a developer's terminal. */
+export type LogFormat = 'json' | 'pretty';
 
 export type DatabaseConfig =
   | { readonly kind: 'url'; readonly url: string }
@@ -45,6 +47,9 @@ export interface Config {
   readonly rateLimits: RateLimits;
   readonly trustProxy: number;
   readonly logLevel: LogLevel;
+  /** Serve the GraphiQL playground to browsers at GET /graphql. */
+  readonly playground: boolean;
+  readonly logFormat: LogFormat;
 }
 
 export const MIN_JWT_SECRET_LENGTH = 32;
@@ -132,10 +137,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       RATE_LIMIT_REGISTRATIONS_PER_IP: integerIn(1, 1_000_000)({ default: 20 }),
       RATE_LIMIT_REGISTRATIONS_PER_IP_WINDOW: durationInSeconds({ default: 60 * 60 }),
       TRUST_PROXY: integerIn(0, 100)({ default: 0 }),
+      PLAYGROUND: bool({ default: true }),
       LOG_LEVEL: str({
         choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
         default: 'info',
       }),
+      // No envalid default: it depends on NODE_ENV (pretty only in development), decided below.
+      LOG_FORMAT: str({ choices: ['json', 'pretty'] as const, default: undefined }),
     },
     { reporter: (report) => collectProblems(report, env) },
   );
@@ -174,5 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     }),
     trustProxy: parsed.TRUST_PROXY,
     logLevel: parsed.LOG_LEVEL,
+    playground: parsed.PLAYGROUND,
+    logFormat: parsed.LOG_FORMAT ?? (parsed.NODE_ENV === 'development' ? 'pretty' : 'json'),
   });
 }

@@ -31,6 +31,8 @@ export interface Context {
   /** Null for an anonymous request. */
   readonly session: Session | null;
   readonly services: Services;
+  /** This request's logger: its lines carry the request id, and the user and operation once known. */
+  readonly log: Logger;
   /** Logins created by this request (register/login): `current` for the token it returns. */
   readonly issuedLoginIds: Set<string>;
 }
@@ -39,6 +41,8 @@ export interface Context {
 export function createContextBuilder(services: Services) {
   return async ({ req }: ExpressContextFunctionArgument): Promise<Context> => {
     const now = new Date();
+    // Set by the request logger (src/http/request-log.ts), which app.ts mounts ahead of GraphQL.
+    const log = req.log ?? services.logger;
 
     let result;
     try {
@@ -48,11 +52,11 @@ export function createContextBuilder(services: Services) {
         now,
       });
     } catch (error) {
-      throw unavailableOr(error, services.logger);
+      throw unavailableOr(error, log);
     }
 
     if (result.status === 'rejected') {
-      services.logger.debug({ reason: result.reason }, 'rejected session');
+      log.debug({ reason: result.reason }, 'rejected session');
       throw invalidSession();
     }
     const session = result.status === 'valid' ? result.session : null;
@@ -67,6 +71,7 @@ export function createContextBuilder(services: Services) {
       client: clientInfo(req.ip ?? req.socket.remoteAddress, req.get('user-agent')),
       session,
       services,
+      log,
       issuedLoginIds: new Set(),
     };
   };

@@ -1,6 +1,7 @@
 import { DriverException } from '@mikro-orm/core';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config';
+import { prettyDestination } from './pretty-logs';
 
 export type { Logger };
 
@@ -24,8 +25,8 @@ function withoutSql(error: unknown): unknown {
   };
 }
 
-/** JSON logs to stdout, or to `destination` (tests capture them there). */
-export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
+/** Logs to stdout, or to `destination` (tests capture them there), as JSON or pretty lines (LOG_FORMAT). */
+export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>, destination?: DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     level: config.logLevel,
     serializers: { err: (error: unknown) => pino.stdSerializers.err(withoutSql(error) as Error) },
@@ -35,5 +36,6 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: Des
       censor: '[redacted]',
     },
   };
+  if (config.logFormat === 'pretty') return pino(options, prettyDestination(destination));
   return destination ? pino(options, destination) : pino(options);
 }

@@ -2,6 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../errors';
+import { requestLoggerOf } from './request-log.plugin';
 
 /** The HTTP status an error asked for (Apollo's `extensions.http`), if any. */
 function requestedStatus(error: unknown): number | undefined {
@@ -26,7 +27,8 @@ export function createErrorFormatter(options: { exposeDetails: boolean; logger: 
       return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_REQUEST' } };
     }
 
-    options.logger.error({ err: original, path: formatted.path }, 'unexpected error');
+    // With the request's logger when there is one, so the line carries the request id.
+    (requestLoggerOf(error) ?? options.logger).error({ err: original, path: formatted.path }, 'unexpected error');
     if (options.exposeDetails) return formatted;
     return {
       message: 'Internal server error.',

@@ -10,6 +10,6 @@ export const mapDatabaseUnavailable: MiddlewareFn<Context> = async ({ context },
   try {
     return await next();
   } catch (error) {
-    throw unavailableOr(error, context.services.logger);
+    throw unavailableOr(error, context.log);
   }
 };

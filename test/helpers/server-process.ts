@@ -29,7 +29,8 @@ function exitCode(child: ChildProcess): Promise<number | null> {
 export function spawnServer(env: Record<string, string>, cwd: string): { child: ChildProcess; output: string[]; ready: Promise<ServerProcess>; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [ENTRY], {
     cwd,
-    env: { PATH: process.env['PATH'] ?? '', PORT: '0', BCRYPT_COST: '4', ...env },
+    // JSON lines, which the tests read, even where NODE_ENV (development by default) would make them pretty.
+    env: { PATH: process.env['PATH'] ?? '', PORT: '0', BCRYPT_COST: '4', LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

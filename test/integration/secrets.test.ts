@@ -22,7 +22,7 @@ beforeAll(async () => {
       done();
     },
   });
-  const logger = createLogger(loadConfig({ LOG_LEVEL: 'trace' }), capture);
+  const logger = createLogger(loadConfig({ LOG_LEVEL: 'trace', LOG_FORMAT: 'json' }), capture);
   server = await startTestServer(db.url, { NODE_ENV: 'production', LOG_LEVEL: 'trace' }, logger);
   api = new GraphQLClient(server.url);
 });

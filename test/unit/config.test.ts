@@ -23,6 +23,8 @@ describe('loadConfig', () => {
       },
       trustProxy: 0,
       logLevel: 'info',
+      logFormat: 'pretty',
+      playground: true,
     });
   });
 
@@ -46,6 +48,8 @@ describe('loadConfig', () => {
       RATE_LIMIT_REGISTRATIONS_PER_IP_WINDOW: '1d',
       TRUST_PROXY: '2',
       LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'pretty',
+      PLAYGROUND: 'false',
     });
     expect(config).toMatchObject({
       nodeEnv: 'production',
@@ -63,8 +67,30 @@ describe('loadConfig', () => {
       },
       trustProxy: 2,
       logLevel: 'warn',
+      logFormat: 'pretty',
+      playground: false,
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('logs pretty lines in development and JSON elsewhere, unless LOG_FORMAT says otherwise', () => {
+    const secret = { JWT_SECRET: 's'.repeat(32) };
+    expect(load({}).logFormat).toBe('pretty');
+    expect(load({ NODE_ENV: 'test' }).logFormat).toBe('json');
+    expect(load({ NODE_ENV: 'production', ...secret }).logFormat).toBe('json');
+    expect(load({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(load({ NODE_ENV: 'production', LOG_FORMAT: 'pretty', ...secret }).logFormat).toBe('pretty');
+    expect(() => load({ LOG_FORMAT: 'yaml' })).toThrow(/LOG_FORMAT/);
+  });
+
+  it('serves the playground in every NODE_ENV unless PLAYGROUND=false', () => {
+    const secret = { JWT_SECRET: 's'.repeat(32) };
+    for (const NODE_ENV of ['development', 'test', 'production']) {
+      expect(load({ NODE_ENV, ...secret }).playground).toBe(true);
+      expect(load({ NODE_ENV, ...secret, PLAYGROUND: 'false' }).playground).toBe(false);
+    }
+    expect(load({ PLAYGROUND: 'true' }).playground).toBe(true);
+    expect(() => load({ PLAYGROUND: 'sometimes' })).toThrow(/PLAYGROUND/);
   });
 
   it('refuses to start in production without a JWT_SECRET', () => {
@@ -82,6 +108,7 @@ describe('loadConfig', () => {
         BCRYPT_COST: '3',
         TRUST_PROXY: '-1',
         LOG_LEVEL: 'loud',
+        LOG_FORMAT: 'xml',
         NODE_ENV: 'staging',
       });
     } catch (caught) {
@@ -89,7 +116,7 @@ describe('loadConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['PORT', 'DATABASE_URL', 'JWT_SECRET', 'JWT_TTL', 'BCRYPT_COST', 'TRUST_PROXY', 'LOG_LEVEL', 'NODE_ENV']) {
+    for (const name of ['PORT', 'DATABASE_URL', 'JWT_SECRET', 'JWT_TTL', 'BCRYPT_COST', 'TRUST_PROXY', 'LOG_LEVEL', 'LOG_FORMAT', 'NODE_ENV']) {
       expect(problems).toContain(name);
     }
     expect(problems).toMatch(/JWT_SECRET must be at least 32 characters/);

@@ -1,0 +1,79 @@
+// Monaco runs its language services in web workers; this bundles them with the page (no CDN).
+import 'graphiql/setup-workers/vite';
+import 'graphiql/style.css';
+import './playground.css';
+import { GraphiQL, type GraphiQLProps } from 'graphiql';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+
+/** The page is served by the GraphQL server itself, so the API is this origin's /graphql. */
+const ENDPOINT = new URL('/graphql', window.location.origin).toString();
+
+/** Sends the headers editor's JSON (the Authorization header) with every operation, introspection included. */
+const fetcher: GraphiQLProps['fetcher'] = async (params, options) => {
+  const response = await fetch(ENDPOINT, {
+    method: 'POST',
+    headers: { ...options?.headers, 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(params),
+  });
+  return response.json();
+};
+
+const DEFAULT_QUERY = `# Welcome to the login-activity playground.
+#
+# 1. Run Register (or Login if the email is
+#    taken): choose it with the run button.
+# 2. Copy the \`token\` from the result.
+# 3. In the Headers tab below, enter
+#    {"Authorization": "Bearer <token>"}
+# 4. Run MyLogins: where you are logged in,
+#    newest first; \`current: true\` is this token.
+#
+# The top icon on the left opens the schema docs.
+
+mutation Register {
+  register(input: {
+    email: "alice@example.com"
+    password: "correct horse battery"
+  }) {
+    token
+    expiresAt
+    login { id device }
+  }
+}
+
+mutation Login {
+  login(input: {
+    email: "alice@example.com"
+    password: "correct horse battery"
+  }) {
+    token
+    expiresAt
+    login { id device }
+  }
+}
+
+query MyLogins {
+  myLogins {
+    id
+    device
+    ipAddress
+    createdAt
+    lastSeenAt
+    current
+  }
+}
+`;
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <GraphiQL
+      fetcher={fetcher}
+      defaultQuery={DEFAULT_QUERY}
+      // Show the headers editor from the start: that is where the token goes.
+      defaultEditorToolsVisibility="headers"
+      // A bearer token is a password for as long as it lives: keep it out of localStorage unless asked.
+      shouldPersistHeaders={false}
+    />
+  </StrictMode>,
+);

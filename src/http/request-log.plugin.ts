@@ -1,0 +1,43 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Logger } from 'pino';
+import type { Context } from '../context';
+
+/** graphql-js checks a name's characters, not its length: a name could fill the 1 MB body. */
+const MAX_OPERATION_NAME_LENGTH = 100;
+
+/** The request logger of each error a request met. Apollo gives the error formatter no context. */
+const requestLoggers = new WeakMap<object, Logger>();
+
+/** The logger of the request in which `error` happened, if Apollo reported it to this plugin. */
+export function requestLoggerOf(error: unknown): Logger | undefined {
+  return typeof error === 'object' && error !== null ? requestLoggers.get(error) : undefined;
+}
+
+/**
+ * Puts what only Apollo knows on the request's log line (request-log.ts): the user and login of the
+ * session, the operation's name and type, and the error codes sent. They become bindings of the
+ * request's logger, so later lines of the same request carry them too.
+ */
+export function requestLogPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const { log, session } = contextValue;
+      if (session) log.setBindings({ userId: session.user.id, loginId: session.loginId });
+      return {
+        async didResolveOperation({ operationName, operation }) {
+          log.setBindings({
+            operationName: operationName?.slice(0, MAX_OPERATION_NAME_LENGTH),
+            operationType: operation?.operation,
+          });
+        },
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) requestLoggers.set(error, log);
+        },
+        async willSendResponse({ response }) {
+          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+          if (errors) log.setBindings({ errorCodes: errors.map((error) => error.extensions?.['code']) });
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
+import { PLAYGROUND_BUILD_DIR } from '../../src/http/playground';
+import { describeWithChromium, newLocalContext, saveScreenshot, useChromium } from '../helpers/browser';
+import { useTestServer } from '../helpers/fixture';
+import { PASSWORD, uniqueEmail } from '../helpers/operations';
+
+/** Monaco loads its workers and language modes lazily, and GraphiQL runs operations asynchronously. */
+const UI_TIMEOUT = { timeout: 15_000 };
+
+/** The lines a Monaco editor shows, whitespace (Monaco draws spaces as no-break spaces) made plain. */
+async function shownText(editor: Locator): Promise<string> {
+  return (await editor.locator('.view-lines').innerText()).replace(/\s+/g, ' ');
+}
+
+/**
+ * Replaces a Monaco editor's text the way a user pastes: focus, select all, delete, insert. Without
+ * the delete, Monaco would wrap a leading `{` around the selection (auto-surround) before replacing it.
+ */
+async function replaceText(page: Page, editor: Locator, text: string): Promise<void> {
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.insertText(text);
+  await expect.poll(() => shownText(editor), UI_TIMEOUT).toContain(text.slice(0, 30));
+}
+
+function graphqlResponse(page: Page, fieldName: string) {
+  return page.waitForResponse((response) => response.request().method() === 'POST' && (response.request().postData() ?? '').includes(fieldName));
+}
+
+describeWithChromium('the playground at GET /graphql', () => {
+  const t = useTestServer();
+  const chromium = useChromium();
+
+  beforeAll(() => {
+    if (!existsSync(path.join(PLAYGROUND_BUILD_DIR, 'index.html'))) {
+      throw new Error(`No playground build in ${PLAYGROUND_BUILD_DIR}: run \`npm run build:playground\` first`);
+    }
+  });
+
+  it('loads offline, and runs myLogins with a token pasted into the headers editor', { timeout: 60_000 }, async () => {
+    const { context, foreignRequests } = await newLocalContext(chromium.browser, [t.server.url]);
+    const problems: string[] = [];
+    const assetCaching = new Map<string, string | undefined>();
+    try {
+      const page = await context.newPage();
+      // Page errors, CSP refusals and Monaco's "could not create web worker" fallback all show up here.
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
+      });
+      page.on('response', (response) => {
+        if (response.url().includes('/playground/assets/')) assetCaching.set(response.url(), response.headers()['cache-control']);
+      });
+
+      const response = await page.goto(t.server.url);
+      expect(response?.status()).toBe(200);
+      expect(response?.headers()['content-type']).toMatch(/^text\/html/);
+      expect(await page.title()).toBe('login-activity playground');
+
+      const operationEditor = page.getByRole('region', { name: 'Operation Editor' }).locator('.monaco-editor');
+      const headersEditor = page.getByRole('region', { name: 'Headers' }).locator('.monaco-editor[data-uri$="headers.json"]');
+      const resultWindow = page.getByRole('region', { name: 'Result Window' }).locator('.monaco-editor');
+      const run = page.getByRole('button', { name: /^Execute query/ });
+      await expect.poll(() => shownText(operationEditor), UI_TIMEOUT).toContain('Welcome to the login-activity playground');
+
+      // 1. Register in the playground, and "copy" the token from its result.
+      const registered = graphqlResponse(page, 'register');
+      await replaceText(page, operationEditor, `mutation { register(input: { email: "${uniqueEmail('playground')}", password: "${PASSWORD}" }) { token } }`);
+      await run.click();
+      const { data } = (await (await registered).json()) as { data: { register: { token: string } } };
+      const token = data.register.token;
+      await expect.poll(() => shownText(resultWindow), UI_TIMEOUT).toContain('"token"');
+
+      // 2. Paste the Authorization header into the headers editor (shown from the start), run myLogins.
+      expect(await headersEditor.isVisible()).toBe(true);
+      await replaceText(page, headersEditor, `{"Authorization": "Bearer ${token}"}`);
+      await replaceText(page, operationEditor, 'query MyLogins { myLogins { device ipAddress current } }');
+      // Prettify formats the operation and the headers (with Prettier, itself loaded from this server).
+      await page.getByRole('button', { name: /^Prettify query/ }).click();
+      await expect.poll(() => operationEditor.locator('.view-line').count(), UI_TIMEOUT).toBeGreaterThan(1);
+      const listed = graphqlResponse(page, 'myLogins');
+      await run.click();
+      const answer = await listed;
+      expect(answer.request().headers()['authorization']).toBe(`Bearer ${token}`);
+      expect(await answer.json()).toEqual({
+        data: { myLogins: [{ device: expect.stringMatching(/^Chrome/), ipAddress: '127.0.0.1', current: true }] },
+      });
+      await expect.poll(() => shownText(resultWindow), UI_TIMEOUT).toContain('"current": true');
+
+      // Scrolled back to the start of the long token line, so the picture shows the header's name.
+      await headersEditor.click();
+      await page.keyboard.press('ControlOrMeta+Home');
+      // The README's docs/playground.png is a copy of this one.
+      await saveScreenshot(page, 'playground');
+      expect(problems).toEqual([]);
+      expect([...assetCaching.values()].length).toBeGreaterThan(0);
+      for (const [url, cacheControl] of assetCaching) expect(cacheControl, url).toBe('public, max-age=31536000, immutable');
+      expect(foreignRequests).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("would notice a request to another host, which the page's CSP refuses to make anyway", async () => {
+    const { context, foreignRequests } = await newLocalContext(chromium.browser, [t.server.url]);
+    const fetchFromCdn = `fetch('https://cdn.example.com/graphiql.js').then(() => 'loaded', () => 'failed')`;
+    try {
+      const page = await context.newPage();
+      await page.goto(t.server.url);
+      // connect-src 'self': the browser never even sends it.
+      expect(await page.evaluate<string>(fetchFromCdn)).toBe('failed');
+      expect(foreignRequests).toEqual([]);
+      // From a page without that CSP the request goes out, and the guard aborts and lists it.
+      await page.goto('about:blank');
+      expect(await page.evaluate<string>(fetchFromCdn)).toBe('failed');
+      expect(foreignRequests).toEqual(['https://cdn.example.com/graphiql.js']);
+    } finally {
+      await context.close();
+    }
+  });
+});
