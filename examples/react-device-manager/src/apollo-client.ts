@@ -1,0 +1,58 @@
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, RefetchEventManager } from '@apollo/client';
+import { SetContextLink } from '@apollo/client/link/context';
+import { ErrorLink } from '@apollo/client/link/error';
+import { errorCodeOf } from './graphql-errors';
+import { userReturned } from './refetch-on-return';
+import type { SessionStore } from './session';
+
+export const SIGNED_OUT_NOTICE = 'You were signed out on this device.';
+
+function httpStatusOf(operation: ApolloLink.Operation): number | undefined {
+  // HttpLink puts the fetch Response on the operation's context.
+  const response: unknown = operation.getContext()['response'];
+  return response instanceof Response ? response.status : undefined;
+}
+
+/** The token this operation was sent with, recorded by the auth link. */
+function sessionTokenOf(operation: ApolloLink.Operation): string | null {
+  const token: unknown = operation.getContext()['sessionToken'];
+  return typeof token === 'string' ? token : null;
+}
+
+export function createApolloClient(session: SessionStore, uri: string): ApolloClient {
+  const authLink = new SetContextLink(({ headers }) => {
+    const token = session.token;
+    return {
+      sessionToken: token,
+      headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    };
+  });
+
+  /**
+   * The server answers HTTP 401 with UNAUTHENTICATED when a token is revoked, expired or invalid:
+   * this device was logged out (from another device, say), so the token is useless. A wrong password
+   * is also UNAUTHENTICATED but with HTTP 200, and stays an error on the sign-in form.
+   */
+  const signOutOnRejectedToken = new ErrorLink(({ error, operation }) => {
+    if (httpStatusOf(operation) === 401 && errorCodeOf(error) === 'UNAUTHENTICATED') {
+      session.end(sessionTokenOf(operation), SIGNED_OUT_NOTICE);
+    }
+  });
+
+  return new ApolloClient({
+    link: ApolloLink.from([signOutOnRejectedToken, authLink, new HttpLink({ uri })]),
+    cache: new InMemoryCache(),
+    // Active queries refetch when the user comes back to the tab, so the device list is current.
+    refetchEventManager: new RefetchEventManager({
+      sources: { windowFocus: userReturned },
+      handlers: {
+        windowFocus: ({ client, matchesRefetchOn }) => {
+          const refetched = client.refetchQueries({ include: 'active', onQueryUpdated: matchesRefetchOn });
+          // A failed refetch already shows on the query (and a 401 signs out): nobody awaits this one.
+          refetched.catch(() => {});
+          return refetched;
+        },
+      },
+    }),
+  });
+}
