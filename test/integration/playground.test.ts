@@ -37,6 +37,7 @@ describe('the playground routes', () => {
     await mkdir(path.join(buildDir, 'assets'));
     await writeFile(path.join(buildDir, 'index.html'), PAGE);
     await writeFile(path.join(buildDir, 'assets', 'index-Ab12Cd34.js'), 'console.log("hi");');
+    await writeFile(path.join(buildDir, 'assets', 'editor-Ef56Gh78.js'), 'console.log("a large bundle");\n'.repeat(1000));
     routes = await serveRoutes(buildDir, logLines);
   });
   afterAll(async () => {
@@ -67,6 +68,15 @@ describe('the playground routes', () => {
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     const missing = await fetch(`${routes.base}${PLAYGROUND_ASSETS_PATH}/index-00000000.js`);
     expect(missing.status).toBe(404);
+  });
+
+  it('gzip the assets for browsers that accept it', async () => {
+    const url = `${routes.base}${PLAYGROUND_ASSETS_PATH}/editor-Ef56Gh78.js`;
+    const compressed = await fetch(url, { headers: { 'accept-encoding': 'gzip' } });
+    expect(compressed.headers.get('content-encoding')).toBe('gzip');
+    expect(await compressed.text()).toBe('console.log("a large bundle");\n'.repeat(1000));
+    const plain = await fetch(url, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
   });
 
   it.each([
