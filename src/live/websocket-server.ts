@@ -74,10 +74,11 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
 
   const formatErrors = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
     errors.map((error) => {
+      const json = error.toJSON();
       // Apollo drops `extensions.http` and defaults the code; graphql-ws does neither.
-      const { http: _http, ...extensions } = error.toJSON().extensions ?? {};
+      const { http: _http, ...extensions } = json.extensions ?? {};
       const formatted = options.formatError(
-        { ...error.toJSON(), extensions: { ...extensions, code: extensions['code'] ?? ErrorCode.INTERNAL_SERVER_ERROR } },
+        { ...json, extensions: { ...extensions, code: extensions['code'] ?? ErrorCode.INTERNAL_SERVER_ERROR } },
         error,
       );
       return { ...formatted, message: limits.hideSuggestions(formatted.message) };

@@ -141,7 +141,7 @@ describe('WebSocket limits (SUBSCRIPTION_INIT_TIMEOUT=1s, SUBSCRIPTION_MAX_MESSA
     expect(subscription.isClosed).toBe(false);
   });
 
-  it('applies the HTTP operation limits: aliases, depth, tokens; and reports parse errors', async () => {
+  it('applies the HTTP operation limits (aliases, tokens) and reports parse and validation errors as HTTP does', async () => {
     const { token } = await registerUser(t.api);
     const { socket, messages } = await signedInSocket(t.server.url, token);
     const operations: Record<string, string> = {
