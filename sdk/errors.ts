@@ -7,11 +7,13 @@ export type ContractErrorCode =
   | 'NOT_FOUND'
   | 'TOO_MANY_REQUESTS'
   | 'SERVICE_UNAVAILABLE'
-  | 'INTERNAL_SERVER_ERROR';
+  | 'INTERNAL_SERVER_ERROR'
+  /** A request the server cannot read, or an operation sent over the wrong transport (a query over WebSocket). */
+  | 'BAD_REQUEST';
 
 /**
  * A contract code, or another one a server may send (Apollo Server's `GRAPHQL_VALIDATION_FAILED`,
- * `BAD_REQUEST`, ...). `string & {}` keeps editors completing the contract's codes.
+ * `PERSISTED_QUERY_NOT_FOUND`, ...). `string & {}` keeps editors completing the contract's codes.
  */
 export type ErrorCode = ContractErrorCode | (string & {});
 

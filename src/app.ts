@@ -20,13 +20,16 @@ import { openDatabase } from './db/database';
 import { withPooledConnection } from './db/pooled-connection';
 import { createErrorFormatter } from './http/format-error';
 import { operationLimits } from './http/armor';
-import { trackRequests } from './http/graceful-shutdown';
+import { drainHttpServerPlugin, trackRequests } from './http/graceful-shutdown';
 import { healthHandler } from './http/health';
 import { httpErrorHandler } from './http/http-errors';
 import { playgroundRoutes } from './http/playground';
 import { REQUEST_ID_HEADER } from './http/request-id';
 import { requestLogger } from './http/request-log';
 import { requestLogPlugin } from './http/request-log.plugin';
+import { subscriptionsOverHttpRefused } from './http/subscriptions-over-http';
+import { startLiveActivity, type LiveActivityStatus } from './live/live-activity';
+import { serveSubscriptions } from './live/websocket-server';
 import { createLogger, type Logger } from './logger';
 import { buildAppSchema } from './schema';
 
@@ -34,9 +37,16 @@ export interface RunningServer {
   /** Where GraphQL is served, e.g. http://127.0.0.1:4000/graphql */
   readonly url: string;
   readonly orm: MikroORM;
-  /** Stops accepting, finishes in-flight requests, then closes the database. Safe to call twice. */
+  /** Live login activity on this instance: the LISTEN connection's state, open sockets and subscriptions. */
+  liveStatus(): LiveActivityStatus;
+  /**
+   * Stops accepting, closes subscription sockets with 1001, finishes in-flight requests, then closes
+   * the database. Safe to call twice.
+   */
   stop(): Promise<void>;
 }
+
+const GRAPHQL_PATH = '/graphql';
 
 const REQUEST_BODY_LIMIT = '1mb';
 /** How long a stopping server waits for in-flight requests before cutting their connections. */
@@ -54,7 +64,7 @@ function listen(server: http.Server, port: number, host: string): Promise<Addres
 
 function urlOf({ address, family, port }: AddressInfo): string {
   const host = family === 'IPv6' ? `[${address}]` : address;
-  return `http://${host}:${port}/graphql`;
+  return `http://${host}:${port}${GRAPHQL_PATH}`;
 }
 
 /** Any fixed number: the advisory lock every instance takes to run migrations one at a time. */
@@ -114,26 +124,54 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     };
     cleanups.push(() => services.lastSeen.flush());
 
+    const live = await startLiveActivity({
+      listenUrl: config.subscriptions.listenDatabaseUrl ?? database.url,
+      orm,
+      tokens: services.tokens,
+      findLogin: services.findLogin,
+      config: config.subscriptions,
+      logger,
+    });
+    cleanups.push(() => live.stop());
+
     const app = express();
     const httpServer = http.createServer(app);
+    const schema = await buildAppSchema();
     const limits = operationLimits({ hideFieldSuggestions: config.nodeEnv === 'production' });
+    const formatError = createErrorFormatter({ exposeDetails: config.nodeEnv === 'development', logger });
+    const requests = trackRequests(httpServer);
     const apollo = new ApolloServer<Context>({
-      schema: await buildAppSchema(),
+      schema,
       validationRules: limits.validationRules,
       parseOptions: limits.parseOptions,
       introspection: true,
-      // src/server.ts owns the signals, so shutdown runs in order: HTTP drain, ORM, embedded database.
+      // src/server.ts owns the signals, so shutdown runs in order: drains, live activity, ORM, embedded database.
       stopOnTerminationSignals: false,
       includeStacktraceInErrorResponses: config.nodeEnv === 'development',
-      formatError: createErrorFormatter({ exposeDetails: config.nodeEnv === 'development', logger }),
-      // The playground (src/http/playground.ts) replaces Apollo's landing page, which loads from a CDN.
-      plugins: [...limits.plugins, requestLogPlugin(), ApolloServerPluginLandingPageDisabled()],
+      formatError,
+      plugins: [
+        ...limits.plugins,
+        requestLogPlugin(),
+        // The playground (src/http/playground.ts) replaces Apollo's landing page, which loads from a CDN.
+        ApolloServerPluginLandingPageDisabled(),
+        subscriptionsOverHttpRefused,
+        // Both drains run when Apollo stops, while it still serves requests: in-flight HTTP requests
+        // finish, and subscription sockets are closed with 1001 (the HTTP drain leaves them to it).
+        drainHttpServerPlugin(requests, SHUTDOWN_GRACE_MS),
+        serveSubscriptions(httpServer, {
+          path: GRAPHQL_PATH,
+          schema,
+          services,
+          hub: live.hub,
+          limits,
+          config: config.subscriptions,
+          formatError,
+          isProduction: config.nodeEnv === 'production',
+        }),
+      ],
     });
     await apollo.start();
     cleanups.push(() => apollo.stop());
-    // Runs before Apollo stops: no new connections, in-flight requests finish.
-    const requests = trackRequests(httpServer);
-    cleanups.push(() => requests.drain(SHUTDOWN_GRACE_MS));
 
     // Express' `trust proxy` with a hop count: 0 means the socket's address is the client's.
     app.set('trust proxy', config.trustProxy);
@@ -142,11 +180,11 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     app.set('etag', false);
     // First, so every request (health checks, refused bodies, 404s too) gets an id and one log line.
     app.use(requestLogger(logger));
-    app.get('/healthz', healthHandler(orm));
+    app.get('/healthz', healthHandler(orm, () => live.status().events));
     // Before GraphQL: a browser's GET /graphql gets the playground page, anything else falls through.
     if (config.playground) app.use(playgroundRoutes({ logger }));
     app.use(
-      '/graphql',
+      GRAPHQL_PATH,
       // Tokens travel in the Authorization header, never in cookies, so any origin may call.
       cors({ exposedHeaders: [REQUEST_ID_HEADER] }),
       express.json({ limit: REQUEST_BODY_LIMIT }),
@@ -156,7 +194,7 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
 
     const url = urlOf(await listen(httpServer, config.port, config.host));
     let stopping: Promise<void> | undefined;
-    return { url, orm, stop: () => (stopping ??= cleanUp()) };
+    return { url, orm, liveStatus: () => live.status(), stop: () => (stopping ??= cleanUp()) };
   } catch (error) {
     await cleanUp().catch((cleanupError) => logger.error({ err: cleanupError }, 'cleanup after failed start'));
     throw error;

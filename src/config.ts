@@ -26,6 +26,20 @@ export interface RateLimits {
   readonly registrationsPerIp: RateLimit;
 }
 
+/** Live login activity: GraphQL subscriptions over WebSocket, fed by PostgreSQL LISTEN/NOTIFY. */
+export interface SubscriptionConfig {
+  /** Where the LISTEN connection goes; null for the server's own database. */
+  readonly listenDatabaseUrl: string | null;
+  /** Open WebSocket connections, and open subscriptions, per user on one server instance. */
+  readonly maxPerUser: number;
+  /** How long a new WebSocket may take to send connection_init. */
+  readonly initTimeoutMs: number;
+  /** The largest WebSocket message the server reads. */
+  readonly maxMessageBytes: number;
+  /** How often every open connection's session is checked against the database again. */
+  readonly recheckIntervalMs: number;
+}
+
 export interface Config {
   readonly nodeEnv: NodeEnv;
   readonly port: number;
@@ -45,6 +59,7 @@ export interface Config {
   /** Beyond this many active logins per user, the oldest are revoked. */
   readonly maxActiveLogins: number;
   readonly rateLimits: RateLimits;
+  readonly subscriptions: SubscriptionConfig;
   readonly trustProxy: number;
   readonly logLevel: LogLevel;
   /** Serve the GraphiQL playground to browsers at GET /graphql. */
@@ -136,6 +151,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       RATE_LIMIT_LOGIN_FAILURES_PER_IP_WINDOW: durationInSeconds({ default: 60 * 60 }),
       RATE_LIMIT_REGISTRATIONS_PER_IP: integerIn(1, 1_000_000)({ default: 20 }),
       RATE_LIMIT_REGISTRATIONS_PER_IP_WINDOW: durationInSeconds({ default: 60 * 60 }),
+      LISTEN_DATABASE_URL: postgresUrl({ default: undefined }),
+      MAX_SUBSCRIPTIONS_PER_USER: integerIn(1, 10_000)({ default: 20 }),
+      SUBSCRIPTION_INIT_TIMEOUT: durationInSeconds({ default: 5 }),
+      SUBSCRIPTION_MAX_MESSAGE_BYTES: integerIn(1024, 16 * 1024 * 1024)({ default: 64 * 1024 }),
+      SUBSCRIPTION_RECHECK_INTERVAL: durationInSeconds({ default: 60 }),
       TRUST_PROXY: integerIn(0, 100)({ default: 0 }),
       PLAYGROUND: bool({ default: true }),
       LOG_LEVEL: str({
@@ -179,6 +199,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         points: parsed.RATE_LIMIT_REGISTRATIONS_PER_IP,
         windowSeconds: parsed.RATE_LIMIT_REGISTRATIONS_PER_IP_WINDOW,
       }),
+    }),
+    subscriptions: Object.freeze({
+      listenDatabaseUrl: parsed.LISTEN_DATABASE_URL ?? null,
+      maxPerUser: parsed.MAX_SUBSCRIPTIONS_PER_USER,
+      initTimeoutMs: parsed.SUBSCRIPTION_INIT_TIMEOUT * 1000,
+      maxMessageBytes: parsed.SUBSCRIPTION_MAX_MESSAGE_BYTES,
+      recheckIntervalMs: parsed.SUBSCRIPTION_RECHECK_INTERVAL * 1000,
     }),
     trustProxy: parsed.TRUST_PROXY,
     logLevel: parsed.LOG_LEVEL,

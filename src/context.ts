@@ -9,7 +9,8 @@ import { validateSession, type Session } from './auth/session';
 import type { LoginThrottle } from './auth/throttle';
 import type { TokenService } from './auth/tokens';
 import { unavailableOr } from './db/availability';
-import { invalidSession, loginRequired } from './errors';
+import { invalidSession, loginRequired, subscriptionsOverWebSocketOnly } from './errors';
+import type { LiveConnection } from './live/live-connection';
 
 /** Long-lived collaborators, made once at start-up. */
 export interface Services {
@@ -35,6 +36,14 @@ export interface Context {
   readonly log: Logger;
   /** Logins created by this request (register/login): `current` for the token it returns. */
   readonly issuedLoginIds: Set<string>;
+  /** The WebSocket a subscription runs on; null over HTTP. */
+  readonly liveConnection: LiveConnection | null;
+}
+
+/** A unit of work forked on first use: none for operations that never touch the ORM. */
+function lazyEntityManager(services: Services): () => EntityManager {
+  let em: EntityManager | undefined;
+  return () => (em ??= services.orm.em.fork());
 }
 
 /** Runs once per request, before any resolver: checks the session and gives the request its own EntityManager. */
@@ -62,19 +71,45 @@ export function createContextBuilder(services: Services) {
     const session = result.status === 'valid' ? result.session : null;
     if (session) services.lastSeen.record(session, now);
 
-    // Forked on first use: one unit of work per request, and none for requests that never touch the ORM.
-    let em: EntityManager | undefined;
+    const em = lazyEntityManager(services);
     return {
       get em() {
-        return (em ??= services.orm.em.fork());
+        return em();
       },
       client: clientInfo(req.ip ?? req.socket.remoteAddress, req.get('user-agent')),
       session,
       services,
       log,
       issuedLoginIds: new Set(),
+      liveConnection: null,
     };
   };
+}
+
+/**
+ * The context of one subscription operation on a WebSocket, whose session was checked at
+ * connection_init (src/live/websocket-server.ts), with the same function as an HTTP request's.
+ */
+export function createLiveContext(connection: LiveConnection, services: Services): Context {
+  const em = lazyEntityManager(services);
+  return {
+    get em() {
+      return em();
+    },
+    client: connection.client,
+    session: connection.session,
+    services,
+    // A socket has no request line; its lines carry the session instead.
+    log: services.logger.child({ userId: connection.session.user.id, loginId: connection.session.loginId }),
+    issuedLoginIds: new Set(),
+    liveConnection: connection,
+  };
+}
+
+/** The WebSocket of a subscription, with the type saying it is there. */
+export function liveConnectionOf(context: Context): LiveConnection {
+  if (context.liveConnection === null) throw subscriptionsOverWebSocketOnly();
+  return context.liveConnection;
 }
 
 /** The session of an `@Authorized()` operation, with the type saying it is there. */

@@ -8,6 +8,8 @@ export const ErrorCode = {
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** Apollo's code for a request it cannot read; also an operation sent over the wrong transport. */
+  BAD_REQUEST: 'BAD_REQUEST',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -40,6 +42,20 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
     retryAfter: retryAfterSeconds,
     http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
   });
+
+/** Over MAX_SUBSCRIPTIONS_PER_USER: this subscribe fails; the connection and its other subscriptions stay. */
+export const tooManySubscriptions = (limit: number) =>
+  appError(ErrorCode.TOO_MANY_REQUESTS, `You already have ${limit} open subscriptions, the most allowed. Close one first.`, {
+    limit,
+  });
+
+/** A subscription sent over HTTP, or a query or mutation sent over WebSocket. */
+export const subscriptionsOverWebSocketOnly = () =>
+  appError(
+    ErrorCode.BAD_REQUEST,
+    'Subscriptions are served over WebSocket (graphql-transport-ws) at this URL; queries and mutations over HTTP POST.',
+    { http: { status: 400 } },
+  );
 
 export const serviceUnavailable = () =>
   appError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is unavailable. Try again shortly.', {

@@ -1,11 +1,17 @@
+import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { RevokeReason } from '../entities/revoke-reason';
 import { User } from '../entities/user.entity';
 import { UserLogin } from '../entities/user-login.entity';
+import { LoginActivityKind } from '../live/login-activity-kind';
+import { publishLoginActivity } from '../live/publish';
 import type { ClientInfo } from './client-info';
 import { LAST_SEEN_INTERVAL_MS } from './last-seen';
 
-/** The rules of a user's logins: opening one per device, revoking, listing. */
+/**
+ * The rules of a user's logins: opening one per device, revoking, listing. Every change is
+ * announced to all server instances (LOGIN, REVOKED) in the transaction that makes it.
+ */
 
 export interface NewLoginTerms {
   readonly now: Date;
@@ -30,13 +36,10 @@ export async function addLoginInTransaction(
   // one before it: a same-device login replaces it instead of colliding on the unique index, and
   // the active-login count is exact.
   await tx.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [userId]);
-  await tx.nativeUpdate(
-    UserLogin,
-    { user: userId, ipAddress: client.ipAddress, userAgent: client.userAgent, revokedAt: null },
-    { revokedAt: now, revokedReason: RevokeReason.REPLACED },
-  );
+  await revokeInTransaction(tx, userId, { ipAddress: client.ipAddress, userAgent: client.userAgent }, RevokeReason.REPLACED, now);
   const login = new UserLogin({ user: tx.getReference(User, userId, { wrapped: true }), ...client, createdAt: now, expiresAt });
   await tx.persistAndFlush(login);
+  await publishLoginActivity(tx, { kind: LoginActivityKind.LOGIN, userId, loginIds: [login.id] });
 
   const overLimit = await tx.find(
     UserLogin,
@@ -44,11 +47,7 @@ export async function addLoginInTransaction(
     { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], offset: maxActiveLogins, fields: ['id'] },
   );
   if (overLimit.length > 0) {
-    await tx.nativeUpdate(
-      UserLogin,
-      { id: { $in: overLimit.map((old) => old.id) } },
-      { revokedAt: now, revokedReason: RevokeReason.LOGIN_LIMIT },
-    );
+    await revokeInTransaction(tx, userId, { id: { $in: overLimit.map((old) => old.id) } }, RevokeReason.LOGIN_LIMIT, now);
   }
   return login;
 }
@@ -67,6 +66,28 @@ export async function recordLastSeen(em: EntityManager, loginId: string, seenAt:
   );
 }
 
+/**
+ * Revokes the user's active logins that match `where`, inside the caller's transaction, and announces
+ * them (REVOKED) to every server instance; returns their ids.
+ */
+async function revokeInTransaction(
+  tx: EntityManager,
+  userId: string,
+  where: FilterQuery<UserLogin>,
+  reason: RevokeReason,
+  now: Date,
+): Promise<string[]> {
+  const rows: Array<Pick<UserLogin, 'id'>> = await tx
+    .createQueryBuilder(UserLogin)
+    .update({ revokedAt: now, revokedReason: reason })
+    .where({ $and: [where, { user: userId, revokedAt: null }] })
+    .returning('id')
+    .execute('all');
+  const loginIds = rows.map((row) => row.id);
+  if (loginIds.length > 0) await publishLoginActivity(tx, { kind: LoginActivityKind.REVOKED, userId, loginIds });
+  return loginIds;
+}
+
 export type RevokeOutcome = 'revoked' | 'already-revoked' | 'not-found';
 
 /** Revokes one of the user's logins. A login of another user is reported as not found. */
@@ -76,12 +97,8 @@ export async function revokeLogin(
   loginId: string,
   now: Date,
 ): Promise<RevokeOutcome> {
-  const revoked = await em.nativeUpdate(
-    UserLogin,
-    { id: loginId, user: userId, revokedAt: null },
-    { revokedAt: now, revokedReason: RevokeReason.LOGOUT },
-  );
-  if (revoked > 0) return 'revoked';
+  const revoked = await em.transactional((tx) => revokeInTransaction(tx, userId, { id: loginId }, RevokeReason.LOGOUT, now));
+  if (revoked.length > 0) return 'revoked';
   const exists = await em.count(UserLogin, { id: loginId, user: userId });
   return exists > 0 ? 'already-revoked' : 'not-found';
 }
@@ -93,16 +110,12 @@ export async function revokeAllLogins(
   now: Date,
   options: { keepLoginId?: string } = {},
 ): Promise<number> {
-  return em.nativeUpdate(
-    UserLogin,
-    {
-      user: userId,
-      revokedAt: null,
-      expiresAt: { $gt: now },
-      ...(options.keepLoginId ? { id: { $ne: options.keepLoginId } } : {}),
-    },
-    { revokedAt: now, revokedReason: RevokeReason.LOGOUT_ALL },
-  );
+  const where: FilterQuery<UserLogin> = {
+    expiresAt: { $gt: now },
+    ...(options.keepLoginId ? { id: { $ne: options.keepLoginId } } : {}),
+  };
+  const revoked = await em.transactional((tx) => revokeInTransaction(tx, userId, where, RevokeReason.LOGOUT_ALL, now));
+  return revoked.length;
 }
 
 /** The user's logins, newest first: the active ones, or all of them. */

@@ -21,6 +21,8 @@ export interface Session {
   readonly user: Account;
   readonly loginId: string;
   readonly lastSeenAt: Date;
+  /** When the login (and its token) stops being accepted: a subscription is closed then. */
+  readonly expiresAt: Date;
 }
 
 export type SessionRejection =
@@ -70,7 +72,10 @@ export async function validateSession(
   if (login.revokedAt !== null) return reject('revoked');
   if (login.expiresAt.getTime() <= now.getTime()) return reject('expired');
 
-  return { status: 'valid', session: { user: login.user, loginId: login.id, lastSeenAt: login.lastSeenAt } };
+  return {
+    status: 'valid',
+    session: { user: login.user, loginId: login.id, lastSeenAt: login.lastSeenAt, expiresAt: login.expiresAt },
+  };
 }
 
 function reject(reason: SessionRejection): SessionResult {

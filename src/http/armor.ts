@@ -12,6 +12,15 @@ export const OPERATION_LIMITS = {
   directives: 10,
 } as const;
 
+/**
+ * Armor hides "Did you mean …?" hints with an Apollo plugin, which WebSocket operations never pass
+ * through; this does the same to their error messages (armor's own pattern and mask).
+ */
+function suggestionHider(enabled: boolean): (message: string) => string {
+  if (!enabled) return (message) => message;
+  return (message) => message.replace(/Did you mean ".+"\?/g, '[Suggestion hidden]').trim();
+}
+
 export function operationLimits(options: { hideFieldSuggestions: boolean }) {
   const { plugins, validationRules } = new ApolloArmor({
     maxAliases: { n: OPERATION_LIMITS.aliases, exposeLimits: true },
@@ -25,5 +34,10 @@ export function operationLimits(options: { hideFieldSuggestions: boolean }) {
     // "Did you mean …?" hints map a schema for someone who cannot introspect it; off in production.
     blockFieldSuggestion: { enabled: options.hideFieldSuggestions },
   }).protect();
-  return { plugins, validationRules, parseOptions: { maxTokens: OPERATION_LIMITS.tokens } };
+  return {
+    plugins,
+    validationRules,
+    parseOptions: { maxTokens: OPERATION_LIMITS.tokens },
+    hideSuggestions: suggestionHider(options.hideFieldSuggestions),
+  };
 }

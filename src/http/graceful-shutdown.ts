@@ -1,5 +1,6 @@
 import type http from 'node:http';
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { ApolloServerPlugin } from '@apollo/server';
 
 export interface HttpDrain {
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes every connection. */
@@ -13,12 +14,17 @@ export interface HttpDrain {
  * answer it, so the client never learns of a login it caused. Destroyed, the request never runs.
  */
 export function trackRequests(server: http.Server): HttpDrain {
-  const requestsInFlight = new Map<Socket, number>();
+  const requestsInFlight = new Map<Duplex, number>();
   let draining = false;
 
-  server.on('connection', (socket: Socket) => {
+  server.on('connection', (socket: Duplex) => {
     requestsInFlight.set(socket, 0);
     socket.once('close', () => requestsInFlight.delete(socket));
+  });
+  // A socket upgraded to WebSocket is no HTTP connection any more: the WebSocket server closes it,
+  // with a close frame, on shutdown. (The server's close still waits for it.)
+  server.prependListener('upgrade', (_request: http.IncomingMessage, socket: Duplex) => {
+    requestsInFlight.delete(socket);
   });
   // Ahead of the app's own listener, which may answer synchronously (a CORS preflight, a 404).
   server.prependListener('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
@@ -42,6 +48,22 @@ export function trackRequests(server: http.Server): HttpDrain {
       }, graceMs);
       await closed;
       clearTimeout(deadline);
+    },
+  };
+}
+
+/**
+ * The drain as Apollo Server's documented drain plugin does it (`drainServer`, run by `stop()`
+ * while Apollo still serves requests), with this drain instead of ApolloServerPluginDrainHttpServer.
+ */
+export function drainHttpServerPlugin(requests: HttpDrain, graceMs: number): ApolloServerPlugin {
+  return {
+    async serverWillStart() {
+      return {
+        async drainServer() {
+          await requests.drain(graceMs);
+        },
+      };
     },
   };
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/app';
 import { GraphQLClient, errorCodes } from '../helpers/graphql-client';
 import { LOGIN, LOGOUT_ALL, ME, PASSWORD, REGISTER, logInUser, registerUser, uniqueEmail } from '../helpers/operations';
+import { SubscriptionClient } from '../helpers/subscription-client';
 import { TcpProxy } from '../helpers/tcp-proxy';
 import { asAdmin, createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { startTestServer } from '../helpers/test-server';
@@ -91,6 +92,17 @@ describe('the database refusing connections', () => {
       await asAdmin(`alter database "${db.name}" allow_connections true`);
     }
     await expect.poll(async () => (await api.withToken(token).request(ME)).status, { timeout: 10_000 }).toBe(200);
+  });
+});
+
+describe('a subscription connecting while the database is down', () => {
+  it('is closed with 1013 (try again later), not 4401: its token was not found wanting', async () => {
+    const { token } = await registerUser(api);
+    await proxy.cut();
+    const subscription = new SubscriptionClient(server.url, { token });
+    expect((await subscription.closed).code).toBe(1013);
+    expect(subscription.events).toEqual([]);
+    await subscription.close();
   });
 });
 

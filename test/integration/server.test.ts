@@ -44,10 +44,10 @@ describe('migrations', () => {
 
 describe('GET /healthz', () => {
   const t = useTestServer();
-  it('answers 200 {"status":"ok"} while the database answers', async () => {
+  it('answers 200 {"status":"ok"} while the database answers, and says whether live events are listening', async () => {
     const response = await fetch(new URL('/healthz', t.server.url));
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok' });
+    expect(await response.json()).toEqual({ status: 'ok', events: 'listening' });
   });
 });
 

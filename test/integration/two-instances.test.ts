@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/app';
 import { GraphQLClient, errorCodes } from '../helpers/graphql-client';
 import { LOGOUT_ALL, LOGOUT_DEVICE, ME, logInUser, registerUser, uniqueEmail } from '../helpers/operations';
+import { subscriptionClients } from '../helpers/subscription-client';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { startTestServer } from '../helpers/test-server';
 
@@ -46,5 +47,52 @@ describe('two instances on one database', () => {
     expect(await onB.withToken(second.token).ok(LOGOUT_ALL)).toEqual({ logoutAll: 2 });
     expect((await onA.withToken(first.token).request(ME)).status).toBe(401);
     expect((await onA.withToken(second.token).request(ME)).status).toBe(401);
+  });
+});
+
+describe('live login activity across two instances (PostgreSQL LISTEN/NOTIFY)', () => {
+  const clients = subscriptionClients();
+  afterEach(() => clients.closeAll(a, b));
+
+  it('a subscriber on B gets LOGIN (current: false) when the same user logs in on A; another user gets nothing', async () => {
+    const onA = new GraphQLClient(a.url);
+    const email = uniqueEmail();
+    const laptop = await registerUser(onA.withHeaders({ 'user-agent': 'laptop/1' }), email);
+    const stranger = await registerUser(onA.withHeaders({ 'user-agent': 'stranger/1' }));
+    const onB = await clients.subscribe(b, { token: laptop.token }, 1);
+    const strangerOnB = await clients.subscribe(b, { token: stranger.token }, 2);
+    const strangerOnA = await clients.subscribe(a, { token: stranger.token }, 1);
+
+    const phone = await logInUser(onA.withHeaders({ 'user-agent': 'phone/1' }), email);
+    const [event] = await onB.waitForEvents(1);
+    expect(event).toEqual({
+      kind: 'LOGIN',
+      at: phone.login.createdAt,
+      login: { id: phone.login.id, device: phone.login.device, current: false, revokedAt: null, revokedReason: null },
+    });
+
+    // Both instances have seen later activity of this user by now, so nothing is in flight for the stranger.
+    await new GraphQLClient(a.url).withToken(laptop.token).ok(LOGOUT_DEVICE, { variables: { loginId: phone.login.id } });
+    await onB.waitForEvents(2);
+    expect(strangerOnB.events).toEqual([]);
+    expect(strangerOnA.events).toEqual([]);
+  });
+
+  it('A revoking the login of a subscriber on B (logoutDevice): REVOKED, then the socket closes with 4401', async () => {
+    const onA = new GraphQLClient(a.url);
+    const email = uniqueEmail();
+    const laptop = await registerUser(onA.withHeaders({ 'user-agent': 'laptop/1' }), email);
+    const phone = await logInUser(new GraphQLClient(b.url).withHeaders({ 'user-agent': 'phone/1' }), email);
+    const phoneOnB = await clients.subscribe(b, { token: phone.token }, 1);
+
+    const revokedAt = performance.now();
+    await onA.withToken(laptop.token).ok(LOGOUT_DEVICE, { variables: { loginId: phone.login.id } });
+    const closed = await phoneOnB.closed;
+    console.log(`logoutDevice on A to close on B: ${(closed.at - revokedAt).toFixed(1)} ms`);
+    expect(closed.code).toBe(4401);
+    expect(closed.at - revokedAt).toBeLessThan(1000);
+    expect(phoneOnB.events).toEqual([
+      expect.objectContaining({ kind: 'REVOKED', login: expect.objectContaining({ id: phone.login.id, current: true, revokedReason: 'LOGOUT' }) }),
+    ]);
   });
 });

@@ -21,6 +21,13 @@ describe('loadConfig', () => {
         loginFailuresPerIp: { points: 100, windowSeconds: 3600 },
         registrationsPerIp: { points: 20, windowSeconds: 3600 },
       },
+      subscriptions: {
+        listenDatabaseUrl: null,
+        maxPerUser: 20,
+        initTimeoutMs: 5000,
+        maxMessageBytes: 65536,
+        recheckIntervalMs: 60_000,
+      },
       trustProxy: 0,
       logLevel: 'info',
       logFormat: 'pretty',
@@ -46,6 +53,11 @@ describe('loadConfig', () => {
       RATE_LIMIT_LOGIN_FAILURES_PER_IP_WINDOW: '2h',
       RATE_LIMIT_REGISTRATIONS_PER_IP: '7',
       RATE_LIMIT_REGISTRATIONS_PER_IP_WINDOW: '1d',
+      LISTEN_DATABASE_URL: 'postgresql://app:pw@db-direct:5432/app',
+      MAX_SUBSCRIPTIONS_PER_USER: '3',
+      SUBSCRIPTION_INIT_TIMEOUT: '2s',
+      SUBSCRIPTION_MAX_MESSAGE_BYTES: '4096',
+      SUBSCRIPTION_RECHECK_INTERVAL: '5m',
       TRUST_PROXY: '2',
       LOG_LEVEL: 'warn',
       LOG_FORMAT: 'pretty',
@@ -64,6 +76,13 @@ describe('loadConfig', () => {
         loginFailuresPerEmailAndIp: { points: 3, windowSeconds: 60 },
         loginFailuresPerIp: { points: 30, windowSeconds: 7200 },
         registrationsPerIp: { points: 7, windowSeconds: 86400 },
+      },
+      subscriptions: {
+        listenDatabaseUrl: 'postgresql://app:pw@db-direct:5432/app',
+        maxPerUser: 3,
+        initTimeoutMs: 2000,
+        maxMessageBytes: 4096,
+        recheckIntervalMs: 300_000,
       },
       trustProxy: 2,
       logLevel: 'warn',
@@ -110,13 +129,26 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'loud',
         LOG_FORMAT: 'xml',
         NODE_ENV: 'staging',
+        LISTEN_DATABASE_URL: 'redis://cache',
+        MAX_SUBSCRIPTIONS_PER_USER: '0',
+        SUBSCRIPTION_INIT_TIMEOUT: '5',
+        SUBSCRIPTION_MAX_MESSAGE_BYTES: '100',
+        SUBSCRIPTION_RECHECK_INTERVAL: 'soon',
       });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['PORT', 'DATABASE_URL', 'JWT_SECRET', 'JWT_TTL', 'BCRYPT_COST', 'TRUST_PROXY', 'LOG_LEVEL', 'LOG_FORMAT', 'NODE_ENV']) {
+    const names = ['PORT', 'DATABASE_URL', 'JWT_SECRET', 'JWT_TTL', 'BCRYPT_COST', 'TRUST_PROXY', 'LOG_LEVEL', 'LOG_FORMAT', 'NODE_ENV'];
+    const subscriptionNames = [
+      'LISTEN_DATABASE_URL',
+      'MAX_SUBSCRIPTIONS_PER_USER',
+      'SUBSCRIPTION_INIT_TIMEOUT',
+      'SUBSCRIPTION_MAX_MESSAGE_BYTES',
+      'SUBSCRIPTION_RECHECK_INTERVAL',
+    ];
+    for (const name of [...names, ...subscriptionNames]) {
       expect(problems).toContain(name);
     }
     expect(problems).toMatch(/JWT_SECRET must be at least 32 characters/);

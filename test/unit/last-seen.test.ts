@@ -3,7 +3,12 @@ import { LastSeenRecorder } from '../../src/auth/last-seen';
 
 const start = new Date('2030-01-01T00:00:00.000Z');
 const later = (ms: number) => new Date(start.getTime() + ms);
-const session = { user: { id: 'u', email: 'u@example.com', createdAt: start }, loginId: 'l', lastSeenAt: start };
+const session = {
+  user: { id: 'u', email: 'u@example.com', createdAt: start },
+  loginId: 'l',
+  lastSeenAt: start,
+  expiresAt: later(3_600_000),
+};
 
 describe('LastSeenRecorder', () => {
   it('writes only when the last write is a minute old, and one write per login at a time', async () => {

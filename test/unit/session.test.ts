@@ -26,7 +26,7 @@ describe('validateSession', () => {
   });
 
   it('accepts a valid token of an active login, whatever the case of "Bearer"', async () => {
-    const valid = { status: 'valid', session: { user, loginId: login.id, lastSeenAt: now } };
+    const valid = { status: 'valid', session: { user, loginId: login.id, lastSeenAt: now, expiresAt: login.expiresAt } };
     expect(await check(`Bearer ${token}`)).toEqual(valid);
     expect(await check(`bearer ${token}`)).toEqual(valid);
   });

@@ -1,0 +1,187 @@
+import type { Logger } from 'pino';
+import type { ClientInfo } from '../auth/client-info';
+import type { Session, SessionResult } from '../auth/session';
+import type { UserLogin } from '../entities/user-login.entity';
+import { LiveConnection, type ClosableSocket, type ConnectionPolicy } from './live-connection';
+import { LoginActivityEvent } from './login-activity-event';
+import { LoginActivityKind } from './login-activity-kind';
+import type { LoginActivityNotice } from './login-activity-notice';
+import { RecentIds } from './recent-ids';
+
+export interface HubDependencies {
+  /** Connections per user, and subscriptions per user, on this instance. */
+  readonly maxPerUser: number;
+  /** The user's logins with these ids, read from the database now. */
+  loadLogins(userId: string, loginIds: readonly string[]): Promise<UserLogin[]>;
+  /** The session check of src/auth/session.ts on a stored Authorization value, at the current time. */
+  checkSession(authorization: string): Promise<SessionResult>;
+  readonly logger: Logger;
+}
+
+export type ConnectOutcome =
+  | { readonly status: 'connected'; readonly connection: LiveConnection }
+  | { readonly status: 'too-many-connections' }
+  | { readonly status: 'revoked' };
+
+export interface HubCounts {
+  readonly connections: number;
+  readonly subscriptions: number;
+}
+
+/**
+ * A revocation can be announced while a new connection's session check is in flight (the check read
+ * the login just before the revocation committed); remembering revoked ids this long closes that gap.
+ */
+const RECENTLY_REVOKED_TTL_MS = 30_000;
+/** Session re-checks run a few at a time, so re-checking many connections leaves the pool to requests. */
+const RECHECK_CONCURRENCY = 4;
+
+/**
+ * The signed-in WebSockets of this instance, by user. It turns login activity notices into events
+ * for the right connections and closes the connections whose own login ended.
+ */
+export class SubscriberHub {
+  private readonly byUser = new Map<string, Set<LiveConnection>>();
+  private readonly recentlyRevoked = new RecentIds(RECENTLY_REVOKED_TTL_MS);
+  /** Each user's work runs one piece after another, so their events go out in commit order. */
+  private readonly userQueues = new Map<string, Promise<void>>();
+  private recheck: Promise<void> | null = null;
+  private readonly policy: ConnectionPolicy;
+
+  constructor(private readonly deps: HubDependencies) {
+    this.policy = {
+      maxSubscriptionsPerUser: deps.maxPerUser,
+      mayOpenSubscription: (userId) => this.subscriptionsOf(userId) < deps.maxPerUser,
+      expired: (connection) => this.endSession(connection),
+    };
+  }
+
+  /** Registers a socket whose session has just been checked. */
+  connect(session: Session, authorization: string, client: ClientInfo, socket: ClosableSocket): ConnectOutcome {
+    if (this.recentlyRevoked.has(session.loginId)) return { status: 'revoked' };
+    const connections = this.byUser.get(session.user.id) ?? new Set<LiveConnection>();
+    if (connections.size >= this.deps.maxPerUser) return { status: 'too-many-connections' };
+    const connection = new LiveConnection(session, authorization, client, socket, this.policy);
+    connections.add(connection);
+    this.byUser.set(session.user.id, connections);
+    return { status: 'connected', connection };
+  }
+
+  /** Its socket closed. */
+  disconnect(connection: LiveConnection): void {
+    connection.closed();
+    const connections = this.byUser.get(connection.userId);
+    connections?.delete(connection);
+    if (connections?.size === 0) this.byUser.delete(connection.userId);
+  }
+
+  counts(): HubCounts {
+    let connections = 0;
+    let subscriptions = 0;
+    for (const userConnections of this.byUser.values()) {
+      connections += userConnections.size;
+      for (const connection of userConnections) subscriptions += connection.subscriptionCount;
+    }
+    return { connections, subscriptions };
+  }
+
+  /** A notice from the bus (any instance, this one included). */
+  receive(notice: LoginActivityNotice): void {
+    if (notice.kind === LoginActivityKind.REVOKED) this.recentlyRevoked.add(notice.loginIds);
+    // Nobody here to tell: nothing to load.
+    if (!this.byUser.has(notice.userId)) return;
+    this.enqueue(notice.userId, () => this.route(notice));
+  }
+
+  /** The connection's session is over (revoked while the bus was down, or expired): REVOKED, then 4401. */
+  endSession(connection: LiveConnection): void {
+    this.enqueue(connection.userId, async () => {
+      if (!connection.isOpen) return;
+      const [login] = await this.loadOrNothing(connection.userId, [connection.loginId]);
+      void connection.end(login ? LoginActivityEvent.ended(login, new Date()) : null);
+    });
+  }
+
+  /**
+   * Runs the session check again for every open connection and ends those it rejects: what catches
+   * a revocation whose notice was lost while the bus was down. One pass at a time; a pass stops at the
+   * first database failure (the next pass retries).
+   */
+  recheckAll(): Promise<void> {
+    this.recheck ??= this.recheckPass().finally(() => (this.recheck = null));
+    return this.recheck;
+  }
+
+  private async recheckPass(): Promise<void> {
+    const connections = [...this.byUser.values()].flatMap((userConnections) => [...userConnections]);
+    let next = 0;
+    let ended = 0;
+    let failure: unknown = null;
+    const worker = async () => {
+      while (failure === null && next < connections.length) {
+        const connection = connections[next++]!;
+        if (!connection.isOpen) continue;
+        try {
+          const result = await this.deps.checkSession(connection.authorization);
+          if (result.status === 'valid') continue;
+          ended += 1;
+          this.endSession(connection);
+        } catch (error) {
+          failure = error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: RECHECK_CONCURRENCY }, worker));
+    if (failure !== null) this.deps.logger.warn({ err: failure }, 'could not re-check subscription sessions; will retry');
+    if (ended > 0) this.deps.logger.info({ ended, checked: connections.length }, 'closed subscriptions whose session ended');
+  }
+
+  private async route(notice: LoginActivityNotice): Promise<void> {
+    const connections = [...(this.byUser.get(notice.userId) ?? [])].filter((connection) => connection.isOpen);
+    if (connections.length === 0) return;
+    const now = new Date();
+    const logins = new Map((await this.loadOrNothing(notice.userId, notice.loginIds)).map((login) => [login.id, login]));
+    const eventFor = (login: UserLogin) =>
+      notice.kind === LoginActivityKind.LOGIN ? LoginActivityEvent.loggedIn(login) : LoginActivityEvent.ended(login, now);
+    const events = notice.loginIds.flatMap((id) => {
+      const login = logins.get(id);
+      return login ? [{ loginId: id, event: eventFor(login) }] : [];
+    });
+
+    for (const connection of connections) {
+      const ownEnded = notice.kind === LoginActivityKind.REVOKED && notice.loginIds.includes(connection.loginId);
+      for (const { loginId, event } of events) if (!(ownEnded && loginId === connection.loginId)) connection.deliver(event);
+      if (ownEnded) {
+        // Its own revocation comes last, then the socket closes (even if the login could not be read).
+        const own = logins.get(connection.loginId);
+        void connection.end(own ? LoginActivityEvent.ended(own, now) : null);
+      }
+    }
+  }
+
+  private async loadOrNothing(userId: string, loginIds: readonly string[]): Promise<UserLogin[]> {
+    try {
+      return await this.deps.loadLogins(userId, loginIds);
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'could not read logins for subscribers: events not sent');
+      return [];
+    }
+  }
+
+  private subscriptionsOf(userId: string): number {
+    let count = 0;
+    for (const connection of this.byUser.get(userId) ?? []) count += connection.subscriptionCount;
+    return count;
+  }
+
+  private enqueue(userId: string, work: () => Promise<void>): void {
+    const previous = this.userQueues.get(userId) ?? Promise.resolve();
+    const queued: Promise<void> = previous
+      .then(work)
+      .catch((error: unknown) => this.deps.logger.error({ err: error }, 'could not deliver login activity'))
+      .finally(() => {
+        if (this.userQueues.get(userId) === queued) this.userQueues.delete(userId);
+      });
+    this.userQueues.set(userId, queued);
+  }
+}

@@ -1,0 +1,195 @@
+import type http from 'node:http';
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  GraphQLError,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type ParseOptions,
+  type ValidationRule,
+} from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocket, WebSocketServer } from 'ws';
+import { clientInfo } from '../auth/client-info';
+import { validateSession, type SessionResult } from '../auth/session';
+import type { SubscriptionConfig } from '../config';
+import { createLiveContext, type Services } from '../context';
+import { isDatabaseUnavailable } from '../db/availability';
+import { ErrorCode, INVALID_SESSION_MESSAGE, subscriptionsOverWebSocketOnly } from '../errors';
+import { CloseCode } from './close-codes';
+import type { LiveConnection } from './live-connection';
+import type { SubscriberHub } from './subscriber-hub';
+
+export interface SubscriptionServerOptions {
+  /** Where GraphQL is served over HTTP; WebSockets share it. */
+  readonly path: string;
+  readonly schema: GraphQLSchema;
+  readonly services: Services;
+  readonly hub: SubscriberHub;
+  /** The same operation limits as HTTP (src/http/armor.ts). */
+  readonly limits: {
+    readonly validationRules: readonly ValidationRule[];
+    readonly parseOptions: ParseOptions;
+    /** Rewrites an error message without field suggestions, in production. */
+    readonly hideSuggestions: (message: string) => string;
+  };
+  readonly config: Pick<SubscriptionConfig, 'initTimeoutMs' | 'maxMessageBytes'>;
+  /** The formatter of HTTP responses, so errors read the same on both transports. */
+  readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  readonly isProduction: boolean;
+}
+
+/** On shutdown, how long clients have to answer the 1001 close frame before their sockets are cut. */
+const CLOSE_GRACE_MS = 3_000;
+
+/** What a client sends in connection_init: `{ authorization: "Bearer <token>" }`. */
+type ConnectionParams = Record<string, unknown>;
+
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+}
+
+/**
+ * GraphQL subscriptions over WebSocket (graphql-transport-ws, graphql-ws + ws) on the HTTP server's
+ * own port and path, as Apollo Server documents it; the returned plugin closes every socket with
+ * 1001 when Apollo Server stops. Only subscriptions are served here, under the HTTP limits.
+ */
+export function serveSubscriptions(httpServer: http.Server, options: SubscriptionServerOptions): ApolloServerPlugin {
+  const { schema, services, hub, limits, config } = options;
+  const { logger } = services;
+  const wsServer = new WebSocketServer({ server: httpServer, path: options.path, maxPayload: config.maxMessageBytes });
+  // graphql-ws hands every callback of one socket the same context object.
+  const connections = new WeakMap<object, LiveConnection>();
+
+  const refuse = (socket: WebSocket, code: CloseCode, reason: string): false => {
+    socket.close(code, reason);
+    // graphql-ws would then close with 4403; the socket is already closing, so that is a no-op.
+    return false;
+  };
+
+  const formatErrors = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
+    errors.map((error) => {
+      const json = error.toJSON();
+      // Apollo drops `extensions.http` and defaults the code; graphql-ws does neither.
+      const { http: _http, ...extensions } = json.extensions ?? {};
+      const formatted = options.formatError(
+        { ...json, extensions: { ...extensions, code: extensions['code'] ?? ErrorCode.INTERNAL_SERVER_ERROR } },
+        error,
+      );
+      return { ...formatted, message: limits.hideSuggestions(formatted.message) };
+    });
+
+  const checkDocument = (query: string, operationName: string | null | undefined): DocumentNode | GraphQLError[] => {
+    let document: DocumentNode;
+    try {
+      document = parse(query, limits.parseOptions);
+    } catch (error) {
+      if (error instanceof GraphQLError) return [withCode(error, 'GRAPHQL_PARSE_FAILED')];
+      throw error;
+    }
+    const operation = getOperationAST(document, operationName);
+    if (!operation) return [new GraphQLError('Unable to identify the operation to run.', { extensions: { code: ErrorCode.BAD_REQUEST } })];
+    if (operation.operation !== 'subscription') return [subscriptionsOverWebSocketOnly()];
+    const errors = validate(schema, document, [...specifiedRules, ...limits.validationRules]);
+    if (errors.length > 0) return errors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+    return document;
+  };
+
+  const disposable = useServer<ConnectionParams>(
+    {
+      schema,
+      isProd: options.isProduction,
+      connectionInitWaitTimeout: config.initTimeoutMs,
+
+      async onConnect(ctx) {
+        const { socket, request } = ctx.extra;
+        const authorization = ctx.connectionParams?.['authorization'];
+        // Missing is refused too: loginActivity, the only subscription, needs a user.
+        if (typeof authorization !== 'string' || authorization.trim() === '') {
+          return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
+        }
+        const now = new Date();
+        let result: SessionResult;
+        try {
+          result = await validateSession(authorization, { tokens: services.tokens, findLogin: services.findLogin, now });
+        } catch (error) {
+          if (isDatabaseUnavailable(error)) {
+            logger.warn({ err: error }, 'database unavailable at connection_init');
+            return refuse(socket, CloseCode.TryAgainLater, 'The database is unavailable. Try again shortly.');
+          }
+          logger.error({ err: error }, 'unexpected error at connection_init');
+          return refuse(socket, CloseCode.InternalServerError, 'Internal server error.');
+        }
+        if (result.status !== 'valid') {
+          logger.debug({ reason: result.status === 'rejected' ? result.reason : 'anonymous' }, 'rejected subscription session');
+          return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
+        }
+        // The client may have gone while its session was checked: nothing to register then.
+        if (socket.readyState !== WebSocket.OPEN) return false;
+
+        // The address only ever reaches a new login, and logins are not made over WebSocket.
+        const client = clientInfo(request.socket.remoteAddress, request.headers['user-agent']);
+        const outcome = hub.connect(result.session, authorization, client, socket);
+        if (outcome.status === 'too-many-connections') return refuse(socket, CloseCode.TooManyConnections, 'Too many subscriptions');
+        if (outcome.status === 'revoked') return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
+        connections.set(ctx, outcome.connection);
+        services.lastSeen.record(result.session, now);
+        return true;
+      },
+
+      onSubscribe(ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] {
+        const connection = connections.get(ctx);
+        // graphql-ws only accepts a subscribe after onConnect said yes, which registered the connection.
+        if (!connection) return [new GraphQLError(INVALID_SESSION_MESSAGE, { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
+        const document = checkDocument(payload.query, payload.operationName);
+        if (Array.isArray(document)) return document;
+        return {
+          schema,
+          document,
+          operationName: payload.operationName ?? null,
+          variableValues: payload.variables ?? null,
+          contextValue: createLiveContext(connection, services),
+        };
+      },
+
+      onNext(_ctx, _id, _payload, _args, result) {
+        if (result.errors) return { ...result, errors: formatErrors(result.errors) };
+        return undefined;
+      },
+
+      onError(_ctx, _id, _payload, errors) {
+        return formatErrors(errors);
+      },
+
+      onClose(ctx) {
+        const connection = connections.get(ctx);
+        if (connection) hub.disconnect(connection);
+      },
+    },
+    wsServer,
+  );
+
+  return {
+    async serverWillStart() {
+      return {
+        async drainServer() {
+          // dispose() closes every socket with 1001 and waits for each to finish closing; a client that
+          // never answers would hold shutdown for ws' own 30 s, so it is cut sooner.
+          const cutStragglers = setTimeout(() => {
+            for (const socket of wsServer.clients) socket.terminate();
+          }, CLOSE_GRACE_MS);
+          try {
+            await disposable.dispose();
+          } finally {
+            clearTimeout(cutStragglers);
+          }
+        },
+      };
+    },
+  };
+}
