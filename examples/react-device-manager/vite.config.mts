@@ -7,7 +7,8 @@ import { defineConfig } from 'vite';
  * started; by hand, run `npm start` first and it is the default below.
  */
 const apiOrigin = process.env['API_ORIGIN'] ?? 'http://127.0.0.1:4000';
-const proxy = { '/graphql': apiOrigin };
+// ws: the live device list subscribes over a WebSocket on the same path.
+const proxy = { '/graphql': { target: apiOrigin, ws: true } };
 
 export default defineConfig({
   // Builds started from another folder (the browser test, the root script) still find index.html.

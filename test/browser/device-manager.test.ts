@@ -2,18 +2,21 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request, WebSocketRoute } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithChromium, newLocalContext, saveScreenshot, useChromium } from '../helpers/browser';
 import { FIREFOX_LINUX, SAFARI_IPHONE, useTestServer } from '../helpers/fixture';
 import { PASSWORD, uniqueEmail } from '../helpers/operations';
+import { wsUrlOf } from '../helpers/subscription-client';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLE_CONFIG = path.join(ROOT, 'examples', 'react-device-manager', 'vite.config.mts');
 const RESULTS_DIR = path.join(ROOT, 'test-results');
 
 const UI_TIMEOUT = { timeout: 10_000 };
+/** How soon a device must show what happened elsewhere: the server closes a revoked socket within a second. */
+const LIVE_TIMEOUT = { timeout: 5_000 };
 const SIGNED_OUT_NOTICE = 'You were signed out on this device.';
 
 /** The example as a user gets it: a production build that calls the API at `graphqlUrl` directly (CORS). */
@@ -76,6 +79,7 @@ function deviceManager(page: Page) {
     device: (name: string) => list.getByRole('listitem').filter({ hasText: name }),
     signInHeading: page.getByRole('heading', { name: 'Sign in' }),
     listHeading: page.getByRole('heading', { name: "Where you're logged in" }),
+    live: page.getByText('Live', { exact: true }),
     status: page.getByRole('status'),
     alert: page.getByRole('alert'),
     button: (name: string | RegExp) => page.getByRole('button', { name, exact: typeof name === 'string' }),
@@ -100,6 +104,46 @@ function deviceManager(page: Page) {
   };
 }
 type DeviceManagerPage = ReturnType<typeof deviceManager>;
+
+/** The operations a page sends to the API over HTTP, by name, as they are sent. */
+function recordApiCalls(page: Page, apiUrl: string): string[] {
+  const calls: string[] = [];
+  page.on('request', (request: Request) => {
+    if (request.url() !== apiUrl || request.method() !== 'POST') return;
+    const body: unknown = request.postDataJSON();
+    const name = typeof body === 'object' && body !== null && 'operationName' in body ? body.operationName : undefined;
+    calls.push(typeof name === 'string' ? name : '(unnamed)');
+  });
+  return calls;
+}
+
+/**
+ * Puts the test between a page and the API's WebSocket, which otherwise works as usual. It can
+ * hold back the server's messages that `dropFromServer` picks, and cut the page's sockets with a
+ * close code of its choice; new sockets are then refused (1013) until it allows them again.
+ */
+async function interceptSockets(page: Page, wsUrl: string, dropFromServer: (message: string) => boolean = () => false) {
+  const open = new Set<WebSocketRoute>();
+  let refusing = false;
+  await page.routeWebSocket(wsUrl, (socket) => {
+    if (refusing) return socket.close({ code: 1013, reason: 'Try again later' });
+    const server = socket.connectToServer();
+    server.onMessage((message) => {
+      if (!dropFromServer(message.toString())) socket.send(message);
+    });
+    open.add(socket);
+  });
+  return {
+    async cut(code: number) {
+      refusing = true;
+      await Promise.all([...open].map((socket) => socket.close({ code, reason: 'Cut by the test' })));
+      open.clear();
+    },
+    allowConnections() {
+      refusing = false;
+    },
+  };
+}
 
 describeWithChromium('the React device manager example (examples/react-device-manager)', () => {
   const t = useTestServer();
@@ -138,23 +182,27 @@ describeWithChromium('the React device manager example (examples/react-device-ma
     };
   }
 
-  async function expectSignedOut(device: DeviceManagerPage) {
-    await device.signInHeading.waitFor(UI_TIMEOUT);
+  async function expectSignedOut(device: DeviceManagerPage, timeout = UI_TIMEOUT) {
+    await device.signInHeading.waitFor(timeout);
     expect(await device.status.textContent()).toContain(SIGNED_OUT_NOTICE);
     // A string, evaluated in the page: the tests' TypeScript has no DOM types.
     expect(await device.page.evaluate('sessionStorage.length')).toBe(0);
   }
 
-  it('logs out another device, which lands on the sign-in form at its next request', async () => {
+  it('logs out another device, which without its live socket lands on the sign-in form at its next request', async () => {
     const devices = await openTwoDevices(chromium.browser);
     const { a, b } = devices;
     try {
+      // B's WebSocket opens but never answers (a proxy that holds WebSockets, say): B only has HTTP.
+      await b.page.routeWebSocket(wsUrlOf(t.server.url), () => {});
+
       const email = uniqueEmail('alice');
       await a.register(email);
       await a.expectDeviceCount(1);
       // The token is kept in sessionStorage: a reload of the tab stays signed in.
       await a.page.reload();
       await a.expectDeviceCount(1);
+      await a.live.waitFor(UI_TIMEOUT);
 
       await b.signIn(email, 'not the password');
       await b.alert.waitFor(UI_TIMEOUT);
@@ -162,13 +210,12 @@ describeWithChromium('the React device manager example (examples/react-device-ma
       await b.signIn(email);
       await b.expectDeviceCount(2);
       expect(await b.device('Safari 17 on iOS').textContent()).toContain('This device');
+      expect(await b.page.getByText('Connecting…').count()).toBe(1);
 
-      await a.button('Refresh').click();
+      // A is live: B's login shows up without a click.
       await a.expectDeviceCount(2);
       expect(await a.device('Firefox 132 on Linux').textContent()).toContain('This device');
       expect(await a.device('Safari 17 on iOS').textContent()).not.toContain('This device');
-      // Off the Refresh button, so the picture shows no hover underline.
-      await a.page.mouse.move(0, 0);
       await saveScreenshot(a.page, 'device-manager-a-two-devices');
 
       await a.button('Log out Safari 17 on iOS').click();
@@ -186,28 +233,136 @@ describeWithChromium('the React device manager example (examples/react-device-ma
     }
   });
 
-  it('logs out all other devices, then everywhere', async () => {
+  it('shows logins and logouts elsewhere as they happen; logged out from another device, it returns to the sign-in form by itself', async () => {
+    const devices = await openTwoDevices(chromium.browser);
+    const { a, b } = devices;
+    try {
+      const email = uniqueEmail('carol');
+      await b.register(email);
+      await b.expectDeviceCount(1);
+      await b.live.waitFor(UI_TIMEOUT);
+      // From here on nothing happens in B's page: no click, no focus, no reload. Its list follows
+      // what A does, over the socket.
+      const bCalls = recordApiCalls(b.page, t.server.url);
+
+      await a.signIn(email);
+      await a.expectDeviceCount(2);
+      await b.expectDeviceCount(2);
+      expect(await b.device('Firefox 132 on Linux').textContent()).not.toContain('This device');
+
+      await a.button('Log out').click();
+      await a.signInHeading.waitFor(UI_TIMEOUT);
+      await b.expectDeviceCount(1);
+
+      await a.signIn(email);
+      await a.expectDeviceCount(2);
+      await b.expectDeviceCount(2);
+      // Each event in B refetched the list; nothing else was asked.
+      expect(new Set(bCalls)).toEqual(new Set(['MyLogins']));
+
+      const callsBefore = bCalls.length;
+      const clickedAt = performance.now();
+      await a.button('Log out Safari 17 on iOS').click();
+      await expectSignedOut(b, LIVE_TIMEOUT);
+      const tookMs = Math.round(performance.now() - clickedAt);
+      console.info(`B showed the sign-in form ${tookMs} ms after A clicked "Log out" on its row`);
+      // B learnt it from the socket (its own REVOKED event): it sent no request that could have been refused.
+      expect(bCalls.slice(callsBefore)).toEqual([]);
+      await a.expectDeviceCount(1);
+
+      expect(devices.foreignRequests()).toEqual([]);
+    } finally {
+      await devices.close();
+    }
+  });
+
+  it('signs out on the close with 4401 alone, when the REVOKED event of its own login never arrives', async () => {
+    const devices = await openTwoDevices(chromium.browser);
+    const { a, b } = devices;
+    try {
+      await interceptSockets(b.page, wsUrlOf(t.server.url), (message) => message.includes('"REVOKED"'));
+      const email = uniqueEmail('dave');
+      await b.register(email);
+      await b.live.waitFor(UI_TIMEOUT);
+      await a.signIn(email);
+      await b.expectDeviceCount(2);
+      const bCalls = recordApiCalls(b.page, t.server.url);
+
+      await a.button('Log out Safari 17 on iOS').click();
+      await expectSignedOut(b, LIVE_TIMEOUT);
+      expect(bCalls).toEqual([]);
+
+      expect(devices.foreignRequests()).toEqual([]);
+    } finally {
+      await devices.close();
+    }
+  });
+
+  it('reconnects after its socket was cut, and refetches the list: a login it missed while disconnected shows up', async () => {
+    const devices = await openTwoDevices(chromium.browser);
+    const { a, b } = devices;
+    try {
+      const sockets = await interceptSockets(b.page, wsUrlOf(t.server.url));
+      const email = uniqueEmail('erin');
+      await b.register(email);
+      await b.live.waitFor(UI_TIMEOUT);
+
+      // As when the server restarts or its database is briefly out of reach: graphql-ws retries these.
+      await sockets.cut(1013);
+      await b.page.getByText('Reconnecting…').waitFor(LIVE_TIMEOUT);
+      await a.signIn(email);
+      await a.expectDeviceCount(2);
+      // B was not listening when A logged in: that event is lost for it.
+      expect(await b.devices.count()).toBe(1);
+
+      sockets.allowConnections();
+      await b.live.waitFor({ timeout: 15_000 });
+      await b.expectDeviceCount(2);
+
+      expect(devices.foreignRequests()).toEqual([]);
+    } finally {
+      await devices.close();
+    }
+  });
+
+  it('logs out all other devices, then everywhere; the other device returns to the sign-in form by itself each time', async () => {
     const devices = await openTwoDevices(chromium.browser);
     const { a, b } = devices;
     try {
       const email = uniqueEmail('bob');
+      const aSocket = a.page.waitForEvent('websocket', (socket) => socket.url() === wsUrlOf(t.server.url));
       await a.register(email);
+      await a.live.waitFor(UI_TIMEOUT);
       await b.signIn(email);
       await b.expectDeviceCount(2);
-      await a.button('Refresh').click();
+      await b.live.waitFor(UI_TIMEOUT);
       await a.expectDeviceCount(2);
 
       await a.button('Log out all other devices').click();
       await a.expectDeviceCount(1);
       expect(await a.status.textContent()).toBe('Logged out 1 other device.');
       expect(await a.device('Firefox 132 on Linux').textContent()).toContain('This device');
+      await expectSignedOut(b, LIVE_TIMEOUT);
 
-      await b.button('Refresh').click();
-      await expectSignedOut(b);
+      await b.signIn(email);
+      await b.expectDeviceCount(2);
+      await b.live.waitFor(UI_TIMEOUT);
+      await a.expectDeviceCount(2);
 
+      // A's answer to logoutAll is held back until the server has closed A's socket: A hears of the
+      // end of its own login first (its REVOKED event, then 4401), which must not pass for "signed
+      // out on this device".
+      const aSocketClosed = (await aSocket).waitForEvent('close');
+      await a.page.route(t.server.url, async (route) => {
+        if (!route.request().postData()?.includes('"LogoutAll"')) return route.fallback();
+        const response = await route.fetch();
+        await aSocketClosed;
+        await route.fulfill({ response });
+      });
       await a.button('Log out everywhere').click();
       await a.signInHeading.waitFor(UI_TIMEOUT);
       expect(await a.status.textContent()).toContain('You logged out on every device.');
+      await expectSignedOut(b, LIVE_TIMEOUT);
       expect(await t.db.query(`select 1 from user_logins l join users u on u.id = l.user_id where u.email = $1 and l.revoked_at is null`, [email])).toEqual([]);
 
       expect(devices.foreignRequests()).toEqual([]);

@@ -1,11 +1,10 @@
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, RefetchEventManager } from '@apollo/client';
 import { SetContextLink } from '@apollo/client/link/context';
 import { ErrorLink } from '@apollo/client/link/error';
+import { OperationTypeNode } from 'graphql';
 import { errorCodeOf } from './graphql-errors';
 import { userReturned } from './refetch-on-return';
 import type { SessionStore } from './session';
-
-export const SIGNED_OUT_NOTICE = 'You were signed out on this device.';
 
 function httpStatusOf(operation: ApolloLink.Operation): number | undefined {
   // HttpLink puts the fetch Response on the operation's context.
@@ -19,7 +18,8 @@ function sessionTokenOf(operation: ApolloLink.Operation): string | null {
   return typeof token === 'string' ? token : null;
 }
 
-export function createApolloClient(session: SessionStore, uri: string): ApolloClient {
+/** Queries and mutations go over HTTP to `uri`; subscriptions over `subscriptionLink` (the session's WebSocket). */
+export function createApolloClient(session: SessionStore, uri: string, subscriptionLink: ApolloLink): ApolloClient {
   const authLink = new SetContextLink(({ headers }) => {
     const token = session.token;
     return {
@@ -35,12 +35,16 @@ export function createApolloClient(session: SessionStore, uri: string): ApolloCl
    */
   const signOutOnRejectedToken = new ErrorLink(({ error, operation }) => {
     if (httpStatusOf(operation) === 401 && errorCodeOf(error) === 'UNAUTHENTICATED') {
-      session.end(sessionTokenOf(operation), SIGNED_OUT_NOTICE);
+      session.loginEnded(sessionTokenOf(operation));
     }
   });
 
   return new ApolloClient({
-    link: ApolloLink.from([signOutOnRejectedToken, authLink, new HttpLink({ uri })]),
+    link: ApolloLink.split(
+      ({ operationType }) => operationType === OperationTypeNode.SUBSCRIPTION,
+      subscriptionLink,
+      ApolloLink.from([signOutOnRejectedToken, authLink, new HttpLink({ uri })]),
+    ),
     cache: new InMemoryCache(),
     // Active queries refetch when the user comes back to the tab, so the device list is current.
     refetchEventManager: new RefetchEventManager({

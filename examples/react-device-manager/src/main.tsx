@@ -4,17 +4,22 @@ import { createRoot } from 'react-dom/client';
 import { createApolloClient } from './apollo-client';
 import { App } from './App';
 import { session } from './session';
+import { SessionSocket, webSocketUrlOf } from './session-socket';
+import { SessionSocketContext } from './session-socket-context';
 import './styles.css';
 
-// Same origin by default: the Vite dev server proxies /graphql to the API.
+// Same origin by default: the Vite dev server proxies /graphql (HTTP and WebSocket) to the API.
 const GRAPHQL_URL = import.meta.env.VITE_GRAPHQL_URL ?? '/graphql';
 
-const client = createApolloClient(session, GRAPHQL_URL);
+const socket = new SessionSocket(session, webSocketUrlOf(GRAPHQL_URL, window.location.href));
+const client = createApolloClient(session, GRAPHQL_URL, socket.link);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <ApolloProvider client={client}>
-      <App />
+      <SessionSocketContext value={socket}>
+        <App />
+      </SessionSocketContext>
     </ApolloProvider>
   </StrictMode>,
 );

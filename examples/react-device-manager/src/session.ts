@@ -13,9 +13,18 @@ export interface SessionState {
 
 const TOKEN_KEY = 'device-manager.token';
 
+const SIGNED_OUT_NOTICE = 'You were signed out on this device.';
+
+/** A tab logging itself out, and whether the server has already said that its login ended. */
+interface Leaving {
+  readonly token: string;
+  ended: boolean;
+}
+
 export class SessionStore {
   private state: SessionState;
   private readonly listeners = new Set<() => void>();
+  private leaving: Leaving | null = null;
 
   constructor(private readonly storage: Storage) {
     this.state = { token: storage.getItem(TOKEN_KEY), notice: null };
@@ -45,6 +54,38 @@ export class SessionStore {
     if (token === null || token !== this.state.token) return;
     this.storage.removeItem(TOKEN_KEY);
     this.update({ token: null, notice });
+  }
+
+  /**
+   * The server says the login of `token` ended: an HTTP 401, or on the live socket the login's own
+   * REVOKED event or the close with 4401. Another device logged this one out, unless this tab is
+   * logging itself out, which ends the session with its own notice (see `leave`).
+   */
+  loginEnded(token: string | null): void {
+    if (this.leaving !== null && this.leaving.token === token) {
+      this.leaving.ended = true;
+      return;
+    }
+    this.end(token, SIGNED_OUT_NOTICE);
+  }
+
+  /**
+   * This tab logs itself out: `logOut` runs the mutation, then the session ends with `notice`. The
+   * socket may announce the end of this login before the mutation's answer arrives; that must not
+   * read as "signed out on this device". If the mutation fails but the server said the login ended
+   * anyway (a 401: it was already revoked), the session ends all the same.
+   */
+  async leave(token: string, notice: string, logOut: () => Promise<unknown>): Promise<void> {
+    const leaving: Leaving = { token, ended: false };
+    this.leaving = leaving;
+    try {
+      await logOut();
+    } catch (error) {
+      if (!leaving.ended) throw error;
+    } finally {
+      if (this.leaving === leaving) this.leaving = null;
+    }
+    this.end(token, notice);
   }
 
   dismissNotice(): void {

@@ -60,14 +60,12 @@ export function useDeviceActions(token: string) {
       }),
     logOutEverywhere: () =>
       run(async () => {
-        await logoutAll({ variables: { keepCurrent: false } });
-        session.end(token, 'You logged out on every device.');
+        await session.leave(token, 'You logged out on every device.', () => logoutAll({ variables: { keepCurrent: false } }));
         return null;
       }),
     logOutHere: () =>
       run(async () => {
-        await logout();
-        session.end(token, 'You logged out.');
+        await session.leave(token, 'You logged out.', () => logout());
         return null;
       }),
   };

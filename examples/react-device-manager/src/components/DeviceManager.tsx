@@ -2,13 +2,16 @@ import { useQuery } from '@apollo/client/react';
 import { MeDocument, MyLoginsDocument } from '../../../../sdk/generated/graphql';
 import { readableError } from '../graphql-errors';
 import { useDeviceActions } from '../use-device-actions';
+import { useLoginActivity } from '../use-login-activity';
 import { DeviceList } from './DeviceList';
+import { LiveIndicator } from './LiveIndicator';
 
 export function DeviceManager({ token }: { token: string }) {
   // The email does not change while signed in: only the list refetches when the user comes back.
   const me = useQuery(MeDocument, { refetchOn: false });
   const logins = useQuery(MyLoginsDocument, { fetchPolicy: 'cache-and-network', notifyOnNetworkStatusChange: true });
   const actions = useDeviceActions(token);
+  const live = useLoginActivity(token);
   const devices = logins.data?.myLogins ?? [];
   // A failed refresh shows on the query; the caller has nothing to add (a 401 already signed out).
   const refresh = () => logins.refetch().catch(() => {});
@@ -28,13 +31,16 @@ export function DeviceManager({ token }: { token: string }) {
       <section className="card" aria-labelledby="devices-title" aria-busy={logins.loading}>
         <div className="section-head">
           <h1 id="devices-title">Where you're logged in</h1>
-          <button type="button" className="link" disabled={logins.loading} onClick={refresh}>
-            Refresh
-          </button>
+          <div className="section-tools">
+            <LiveIndicator state={live} />
+            <button type="button" className="link" disabled={logins.loading} onClick={refresh}>
+              Refresh
+            </button>
+          </div>
         </div>
         <p className="muted">
-          Every browser or app you logged in with. Log out the ones you do not recognise: they are signed out on
-          their next request.
+          Every browser or app you logged in with. Log out the ones you do not recognise: they are signed out at
+          once.
         </p>
 
         {actions.status && (
