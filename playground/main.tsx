@@ -2,22 +2,10 @@
 import 'graphiql/setup-workers/vite';
 import 'graphiql/style.css';
 import './playground.css';
-import { GraphiQL, type GraphiQLProps } from 'graphiql';
+import { GraphiQL } from 'graphiql';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-
-/** The page is served by the GraphQL server itself, so the API is this origin's /graphql. */
-const ENDPOINT = new URL('/graphql', window.location.origin).toString();
-
-/** Sends the headers editor's JSON (the Authorization header) with every operation, introspection included. */
-const fetcher: GraphiQLProps['fetcher'] = async (params, options) => {
-  const response = await fetch(ENDPOINT, {
-    method: 'POST',
-    headers: { ...options?.headers, 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify(params),
-  });
-  return response.json();
-};
+import { fetcher } from './fetcher';
 
 const DEFAULT_QUERY = `# Welcome to the login-activity playground.
 #
@@ -28,6 +16,10 @@ const DEFAULT_QUERY = `# Welcome to the login-activity playground.
 #    {"Authorization": "Bearer <token>"}
 # 4. Run MyLogins: where you are logged in,
 #    newest first; \`current: true\` is this token.
+# 5. Run LoginActivity: it stays open over a
+#    WebSocket (the token goes with it) and
+#    shows each login and logout of this user
+#    as it happens. The run button stops it.
 #
 # The top icon on the left opens the schema docs.
 
@@ -61,6 +53,14 @@ query MyLogins {
     createdAt
     lastSeenAt
     current
+  }
+}
+
+subscription LoginActivity {
+  loginActivity {
+    kind
+    at
+    login { device current }
   }
 }
 `;

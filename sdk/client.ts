@@ -29,7 +29,7 @@ export interface Client {
   withHeaders(headers: Record<string, string>): Client;
 }
 
-interface PrintedOperation {
+export interface PrintedOperation {
   query: string;
   operationName: string | undefined;
 }
@@ -37,7 +37,8 @@ interface PrintedOperation {
 /** Documents are long-lived constants: each is printed once, not on every request. */
 const printedOperations = new WeakMap<DocumentNode, PrintedOperation>();
 
-function printOperation(document: DocumentNode): PrintedOperation {
+/** The operation's text and name, as sent over HTTP here and over WebSocket by the live client. */
+export function printOperation(document: DocumentNode): PrintedOperation {
   let printed = printedOperations.get(document);
   if (!printed) {
     const operation = document.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);

@@ -17,7 +17,10 @@ export type ContractErrorCode =
  */
 export type ErrorCode = ContractErrorCode | (string & {});
 
-/** The server answered with GraphQL errors, whatever the HTTP status (200, 401, 429, 503...). */
+/**
+ * The server answered with GraphQL errors, whatever the HTTP status (200, 401, 429, 503...), or
+ * sent them on a subscription over WebSocket (`status` undefined there).
+ */
 export class GraphQLRequestError extends Error {
   override readonly name = 'GraphQLRequestError';
   /** The first error's `extensions.code`; undefined when the server sent none. */
@@ -25,12 +28,15 @@ export class GraphQLRequestError extends Error {
 
   constructor(
     readonly errors: readonly GraphQLFormattedError[],
-    /** The HTTP status: 401 for a rejected token, 429 over a rate limit, 503 without a database. */
-    readonly status: number,
+    /**
+     * The HTTP status: 401 for a rejected token, 429 over a rate limit, 503 without a database.
+     * Undefined for errors of a subscription, which come over WebSocket and have none.
+     */
+    readonly status: number | undefined,
     /** Whatever `data` came with the errors (null for every operation of this schema). */
     readonly data?: unknown,
   ) {
-    super(errors.map((error) => error.message).join('\n') || `GraphQL request failed with HTTP ${status}`);
+    super(errors.map((error) => error.message).join('\n') || (status === undefined ? 'GraphQL request failed' : `GraphQL request failed with HTTP ${status}`));
     const code = errors[0]?.extensions?.['code'];
     this.code = typeof code === 'string' ? code : undefined;
   }

@@ -1,6 +1,7 @@
 /**
  * The login-activity SDK: typed documents for every operation of the contract (generated from
- * schema.graphql and sdk/operations by `npm run codegen`), and a small fetch client that runs them.
+ * schema.graphql and sdk/operations by `npm run codegen`), a small fetch client that runs them, and
+ * a live client for the subscription over WebSocket (graphql-ws).
  */
 export * from './generated/graphql';
 export { createClient, type Client, type ClientOptions, type VariablesArgument } from './client';
@@ -19,3 +20,12 @@ export {
   type ErrorCode,
   type GraphQLRequestErrorWithCode,
 } from './errors';
+export { createLiveClient, toWebSocketUrl, type LiveClient, type LiveClientOptions, type SocketClose } from './live';
+export {
+  LiveCloseCode,
+  SubscriptionClosedError,
+  isSessionEnded,
+  isSubscriptionClosed,
+  isTooManyConnections,
+  type SubscriptionClosedErrorWithCode,
+} from './live-errors';

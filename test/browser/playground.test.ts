@@ -4,8 +4,9 @@ import type { Locator, Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
 import { PLAYGROUND_BUILD_DIR } from '../../src/http/playground';
 import { describeWithChromium, newLocalContext, saveScreenshot, useChromium } from '../helpers/browser';
-import { useTestServer } from '../helpers/fixture';
-import { PASSWORD, uniqueEmail } from '../helpers/operations';
+import { SAFARI_IPHONE, useTestServer } from '../helpers/fixture';
+import { LOGOUT, PASSWORD, logInUser, registerUser, uniqueEmail } from '../helpers/operations';
+import { waitForSubscriptions } from '../helpers/subscription-client';
 
 /** Monaco loads its workers and language modes lazily, and GraphiQL runs operations asynchronously. */
 const UI_TIMEOUT = { timeout: 15_000 };
@@ -99,6 +100,73 @@ describeWithChromium('the playground at GET /graphql', () => {
       expect(problems).toEqual([]);
       expect([...assetCaching.values()].length).toBeGreaterThan(0);
       for (const [url, cacheControl] of assetCaching) expect(cacheControl, url).toBe('public, max-age=31536000, immutable');
+      expect(foreignRequests).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('runs the LoginActivity subscription over a same-origin WebSocket, the token from the headers editor', { timeout: 60_000 }, async () => {
+    const { context, foreignRequests } = await newLocalContext(chromium.browser, [t.server.url]);
+    const problems: string[] = [];
+    const webSockets: string[] = [];
+    try {
+      const page = await context.newPage();
+      // A CSP refusal of the WebSocket would show up here.
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
+      });
+      page.on('websocket', (socket) => webSockets.push(socket.url()));
+      await page.goto(t.server.url);
+
+      const operationEditor = page.getByRole('region', { name: 'Operation Editor' }).locator('.monaco-editor');
+      const headersEditor = page.getByRole('region', { name: 'Headers' }).locator('.monaco-editor[data-uri$="headers.json"]');
+      const resultWindow = page.getByRole('region', { name: 'Result Window' }).locator('.monaco-editor');
+      await expect.poll(() => shownText(operationEditor), UI_TIMEOUT).toContain('5. Run LoginActivity');
+
+      const email = uniqueEmail('playground-live');
+      const { token } = await registerUser(t.api.withHeaders({ 'user-agent': 'laptop/1' }), email);
+      // The header's name in another case than the server reads: the playground finds it anyway.
+      await replaceText(page, headersEditor, `{"AUTHORIZATION": "Bearer ${token}"}`);
+      await replaceText(page, operationEditor, 'subscription LoginActivity { loginActivity { kind at login { device current } } }');
+      await page.getByRole('button', { name: /^Execute query/ }).click();
+      await waitForSubscriptions(t.server, 1, 15_000);
+
+      // Another device of the same user logs in over HTTP: its LOGIN event appears in the result pane.
+      await logInUser(t.api.withHeaders({ 'user-agent': SAFARI_IPHONE }), email);
+      await expect.poll(() => shownText(resultWindow), UI_TIMEOUT).toContain('"kind": "LOGIN"');
+      expect(await shownText(resultWindow)).toContain('"device": "Safari 17 on iOS"');
+      // Scrolled back to the start of both one-line editors, for the picture.
+      for (const editor of [operationEditor, headersEditor]) {
+        await editor.click();
+        await page.keyboard.press('ControlOrMeta+Home');
+      }
+      await saveScreenshot(page, 'playground-subscription');
+
+      // The stop button unsubscribes at once, without waiting for another event.
+      await page.getByRole('button', { name: /^Stop query/ }).click();
+      await waitForSubscriptions(t.server, 0);
+
+      // Run again, then log this token out: its own REVOKED, then the 4401 close, explained.
+      await page.getByRole('button', { name: /^Execute query/ }).click();
+      await waitForSubscriptions(t.server, 1, 15_000);
+      await t.api.withToken(token).ok(LOGOUT);
+      await expect.poll(() => shownText(resultWindow), UI_TIMEOUT).toContain('closed with 4401: Session ended');
+      expect(await shownText(resultWindow)).toContain('Headers tab');
+      await saveScreenshot(page, 'playground-subscription-ended');
+
+      // A new token in the headers editor: the next run connects with it (the revoked one would get 4401).
+      const again = await logInUser(t.api.withHeaders({ 'user-agent': 'laptop/1' }), email);
+      await replaceText(page, headersEditor, `{"Authorization": "Bearer ${again.token}"}`);
+      await page.getByRole('button', { name: /^Execute query/ }).click();
+      await waitForSubscriptions(t.server, 1, 15_000);
+      await page.getByRole('button', { name: /^Stop query/ }).click();
+      await waitForSubscriptions(t.server, 0);
+
+      expect(new Set(webSockets)).toEqual(new Set([t.server.url.replace(/^http/, 'ws')]));
+      expect(webSockets).toHaveLength(3);
+      expect(problems).toEqual([]);
       expect(foreignRequests).toEqual([]);
     } finally {
       await context.close();

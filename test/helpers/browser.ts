@@ -58,14 +58,20 @@ export interface LocalContext {
   readonly foreignRequests: string[];
 }
 
+/** A WebSocket belongs to the origin it upgrades from: ws://host:port is http://host:port (wss, https). */
+function httpOriginOf(url: URL): string {
+  return url.origin.replace(/^ws/, 'http');
+}
+
 /**
  * A fresh context (its own storage) whose pages and workers may only reach `allowedOrigins`
- * (URLs; only their origins count). Any other HTTP or WebSocket request is aborted and recorded,
- * so a page that needs a CDN or phones home fails visibly instead of working by luck.
+ * (URLs; only their origins count, and a WebSocket to one of them is local too). Any other HTTP or
+ * WebSocket request is aborted and recorded, so a page that needs a CDN or phones home fails
+ * visibly instead of working by luck.
  */
 export async function newLocalContext(browser: Browser, allowedOrigins: string[], options: BrowserContextOptions = {}): Promise<LocalContext> {
-  const allowed = new Set(allowedOrigins.map((url) => new URL(url).origin));
-  const isForeign = (url: URL) => /^(https?|wss?):$/.test(url.protocol) && !allowed.has(url.origin);
+  const allowed = new Set(allowedOrigins.map((url) => httpOriginOf(new URL(url))));
+  const isForeign = (url: URL) => /^(https?|wss?):$/.test(url.protocol) && !allowed.has(httpOriginOf(url));
   const foreignRequests: string[] = [];
   const record = (url: string) => {
     if (!foreignRequests.includes(url)) foreignRequests.push(url);

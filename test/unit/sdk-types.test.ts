@@ -1,21 +1,28 @@
-import { useMutation, useQuery } from '@apollo/client/react';
+import { useMutation, useQuery, useSubscription } from '@apollo/client/react';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
+  LiveCloseCode,
+  LoginActivityDocument,
   LogoutAllDocument,
   LogoutDeviceDocument,
   MeDocument,
   MyLoginsDocument,
   RegisterDocument,
   createClient,
+  createLiveClient,
+  isSessionEnded,
   isUnauthenticated,
   type ContractErrorCode,
   type GraphQLRequestError,
+  type LoginActivitySubscription,
   type LogoutDeviceMutation,
   type MeQuery,
   type MyLoginsQuery,
   type RegisterMutation,
+  type SubscriptionClosedError,
 } from '../../sdk';
 import type { ErrorCode as ServerErrorCode } from '../../src/errors';
+import { CloseCode as ServerCloseCode } from '../../src/live/close-codes';
 
 /*
  * Type-level checks: `npm run typecheck` (run first by `npm test`) fails when they do not hold.
@@ -54,12 +61,44 @@ describe('the fetch client', () => {
   });
 });
 
+describe('the live client', () => {
+  it('types the events of a subscription from its document', () => {
+    const typeOnly = () => {
+      const live = createLiveClient({ url: 'http://127.0.0.1:1/graphql', token: 'a token' });
+      expectTypeOf(live.subscribe(LoginActivityDocument)).toEqualTypeOf<AsyncIterableIterator<LoginActivitySubscription>>();
+    };
+    expectTypeOf(typeOnly).toBeFunction();
+  });
+
+  it('narrows a close by its code without losing the error type in the other branch', () => {
+    const typeOnly = (error: SubscriptionClosedError) => {
+      if (isSessionEnded(error)) expectTypeOf(error.closeCode).toEqualTypeOf<4401>();
+      else expectTypeOf(error).toEqualTypeOf<SubscriptionClosedError>();
+    };
+    expectTypeOf(typeOnly).toBeFunction();
+  });
+
+  it("knows exactly the server's close codes", () => {
+    expectTypeOf(LiveCloseCode).toEqualTypeOf(ServerCloseCode);
+  });
+});
+
 describe('the documents with Apollo Client 4', () => {
   it('useQuery(MyLoginsDocument) infers data and variables', () => {
     const component = () => {
       const result = useQuery(MyLoginsDocument, { variables: { includeRevoked: true } });
       if (result.dataState === 'complete') expectTypeOf(result.data).toEqualTypeOf<MyLoginsQuery>();
       expectTypeOf(useQuery(MyLoginsDocument).variables).toEqualTypeOf<{ includeRevoked?: boolean }>();
+    };
+    expectTypeOf(component).toBeFunction();
+  });
+
+  it('useSubscription(LoginActivityDocument) infers its events', () => {
+    const component = () => {
+      const { data } = useSubscription(LoginActivityDocument, {
+        onData: ({ data: result }) => expectTypeOf(result.data).toEqualTypeOf<LoginActivitySubscription | undefined>(),
+      });
+      expectTypeOf(data).toEqualTypeOf<LoginActivitySubscription | undefined>();
     };
     expectTypeOf(component).toBeFunction();
   });
