@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import bcrypt from 'bcryptjs';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { load, median, medianOf, post, row, ROUNDS, startServer, TABLE_HEAD, type BenchDatabase, type LoadResult } from '../lib';
+import { load, median, medianOf, post, row, ROUNDS, SECONDS, startServer, TABLE_HEAD, type BenchDatabase, type LoadResult } from '../lib';
 
 const PASSWORD = 'correct horse battery';
 const FAN_OUT_LOGINS = 200;
@@ -148,7 +148,10 @@ async function fanOut(db: BenchDatabase): Promise<void> {
   }
 }
 
-/** Part 2: authenticated HTTP reads with no subscriber, and with 1,000 idle ones, alternated. */
+/**
+ * Part 2: authenticated HTTP reads with no subscriber, with 1,000 idle ones, and while 1,000 connect
+ * at once (each connection_init runs the session check against the database), rotated round by round.
+ */
 async function idleSubscribers(db: BenchDatabase): Promise<void> {
   const server = await startServer(db.url);
   try {
@@ -163,12 +166,14 @@ async function idleSubscribers(db: BenchDatabase): Promise<void> {
     const readToken = (await logIn(server.url, reader!, 'reader/1')).token;
     const read = () => load(server.url, { connections: READ_CONNECTIONS, headers: { authorization: `Bearer ${readToken}` }, bodies: [MY_LOGINS] });
 
-    const connectAll = async () => {
-      const subscribers = await inBatches(tokens, 100, async (token) => {
+    const connect = () =>
+      inBatches(tokens, 100, async (token) => {
         const subscriber = subscribe(server.url, token);
         await subscriber.connected;
         return subscriber;
       });
+    const connectAll = async () => {
+      const subscribers = await connect();
       // Let the connections settle (subscribe messages, lastSeenAt writes) before measuring.
       await new Promise((resolve) => setTimeout(resolve, 2000));
       return subscribers;
@@ -181,9 +186,10 @@ async function idleSubscribers(db: BenchDatabase): Promise<void> {
     await read(); // warm-up, not counted
     const none: LoadResult[] = [];
     const idle: LoadResult[] = [];
+    const burst: LoadResult[] = [];
+    const burstSeconds: number[] = [];
     const rss = { none: [] as number[], idle: [] as number[] };
     for (let round = 0; round < ROUNDS; round++) {
-      // The order alternates, so neither load always runs first after a change.
       const measureNone = async () => {
         none.push(await read());
         rss.none.push(rssMiB(server.child.pid));
@@ -194,23 +200,29 @@ async function idleSubscribers(db: BenchDatabase): Promise<void> {
         rss.idle.push(rssMiB(server.child.pid));
         await disconnectAll(subscribers);
       };
-      if (round % 2 === 0) {
-        await measureNone();
-        await measureIdle();
-      } else {
-        await measureIdle();
-        await measureNone();
-      }
+      const measureBurst = async () => {
+        const reading = read();
+        const started = performance.now();
+        const subscribers = await connect();
+        burstSeconds.push((performance.now() - started) / 1000);
+        burst.push(await reading);
+        await disconnectAll(subscribers);
+      };
+      // The order rotates, so no load always runs first after another.
+      const loads = [measureNone, measureIdle, measureBurst];
+      for (let k = 0; k < loads.length; k++) await loads[(round + k) % loads.length]!();
     }
 
-    const [withNone, withIdle] = [medianOf(none), medianOf(idle)];
-    console.log(`### Authenticated \`myLogins\` over HTTP (${READ_CONNECTIONS} connections), with no subscriber and with ${IDLE_SUBSCRIBERS} idle ones (${ROUNDS} rounds alternated)\n`);
+    const [withNone, withIdle, duringBurst] = [medianOf(none), medianOf(idle), medianOf(burst)];
+    console.log(`### Authenticated \`myLogins\` over HTTP (${READ_CONNECTIONS} connections): no subscriber, ${IDLE_SUBSCRIBERS} idle ones, ${IDLE_SUBSCRIBERS} connecting at once (${ROUNDS} rounds rotated)\n`);
     console.log(TABLE_HEAD);
     console.log(row('no subscriber', withNone));
     console.log(row(`${IDLE_SUBSCRIBERS} idle subscribers (${IDLE_SUBSCRIBERS / DEVICES_PER_USER} users × ${DEVICES_PER_USER})`, withIdle));
+    console.log(row(`while ${IDLE_SUBSCRIBERS} subscribers connect at once`, duringBurst));
     const p99s = (results: LoadResult[]) => results.map((result) => result.p99).join(', ');
-    console.log(`\np99 of each round (ms): ${p99s(none)} without; ${p99s(idle)} with them`);
-    console.log(`\nHTTP p99 with ${IDLE_SUBSCRIBERS} idle subscribers / without: **${(withIdle.p99 / withNone.p99).toFixed(2)}**; server RSS (median) ${median(rss.none).toFixed(0)} MiB without, ${median(rss.idle).toFixed(0)} MiB with them\n`);
+    console.log(`\np99 of each round (ms): ${p99s(none)} without; ${p99s(idle)} with them idle; ${p99s(burst)} during the burst`);
+    console.log(`\nthe burst: ${IDLE_SUBSCRIBERS} sockets connected and subscribed in ${median(burstSeconds).toFixed(1)} s (median), while the ${SECONDS} s load ran`);
+    console.log(`\nHTTP p99 / without subscribers: **${(withIdle.p99 / withNone.p99).toFixed(2)}** with ${IDLE_SUBSCRIBERS} idle, **${(duringBurst.p99 / withNone.p99).toFixed(2)}** during the burst; server RSS (median) ${median(rss.none).toFixed(0)} MiB without, ${median(rss.idle).toFixed(0)} MiB with them\n`);
   } finally {
     await server.stop();
   }

@@ -22,6 +22,7 @@ import { createLiveContext, type Services } from '../context';
 import { isDatabaseUnavailable } from '../db/availability';
 import { ErrorCode, INVALID_SESSION_MESSAGE, subscriptionsOverWebSocketOnly } from '../errors';
 import { CloseCode } from './close-codes';
+import { concurrencyLimit } from './concurrency-limit';
 import type { LiveConnection } from './live-connection';
 import type { SubscriberHub } from './subscriber-hub';
 
@@ -47,6 +48,13 @@ export interface SubscriptionServerOptions {
 /** On shutdown, how long clients have to answer the 1001 close frame before their sockets are cut. */
 const CLOSE_GRACE_MS = 3_000;
 
+/**
+ * Session checks of connection_init run a few at a time: a thousand sockets connecting at once (a
+ * deploy, a network blip) would otherwise queue a thousand lookups for the database pool, ahead of
+ * the HTTP requests' own session checks.
+ */
+const CONNECTION_CHECK_CONCURRENCY = 2;
+
 /** What a client sends in connection_init: `{ authorization: "Bearer <token>" }`. */
 type ConnectionParams = Record<string, unknown>;
 
@@ -65,6 +73,7 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
   const wsServer = new WebSocketServer({ server: httpServer, path: options.path, maxPayload: config.maxMessageBytes });
   // graphql-ws hands every callback of one socket the same context object.
   const connections = new WeakMap<object, LiveConnection>();
+  const checkConnection = concurrencyLimit(CONNECTION_CHECK_CONCURRENCY);
 
   const refuse = (socket: WebSocket, code: CloseCode, reason: string): false => {
     socket.close(code, reason);
@@ -116,7 +125,7 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         const now = new Date();
         let result: SessionResult;
         try {
-          result = await validateSession(authorization, { tokens: services.tokens, findLogin: services.findLogin, now });
+          result = await checkConnection(() => validateSession(authorization, { tokens: services.tokens, findLogin: services.findLogin, now }));
         } catch (error) {
           if (isDatabaseUnavailable(error)) {
             logger.warn({ err: error }, 'database unavailable at connection_init');
