@@ -58,10 +58,10 @@ describe(GENERATED, () => {
 });
 
 describe(OPERATIONS, () => {
-  it('has an operation for every Query and Mutation field of schema.graphql', async () => {
+  it('has an operation for every Query, Mutation and Subscription field of schema.graphql', async () => {
     const schema = buildSchema(await readFile(path.join(root, 'schema.graphql'), 'utf8'));
     const selected = selectedFields(schema, await operationDocuments());
-    const rootFields = [schema.getQueryType(), schema.getMutationType()].flatMap((type) =>
+    const rootFields = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((type) =>
       type ? Object.keys(type.getFields()).map((field) => `${type.name}.${field}`) : [],
     );
     const missing = rootFields.filter((field) => !selected.has(field));
