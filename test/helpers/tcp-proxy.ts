@@ -17,6 +17,14 @@ export class TcpProxy {
     private readonly targetPort: number,
   ) {}
 
+  /** A started proxy in front of the server of `databaseUrl`; `proxiedUrl(databaseUrl)` goes through it. */
+  static async inFrontOf(databaseUrl: string): Promise<TcpProxy> {
+    const target = new URL(databaseUrl);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.start();
+    return proxy;
+  }
+
   async start(): Promise<void> {
     const server = net.createServer((client) => this.relay(client));
     await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));

@@ -15,9 +15,7 @@ let api: GraphQLClient;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const target = new URL(db.url);
-  proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-  await proxy.start();
+  proxy = await TcpProxy.inFrontOf(db.url);
   server = await startTestServer(proxy.proxiedUrl(db.url));
   api = new GraphQLClient(server.url);
 });

@@ -51,9 +51,7 @@ const logs = captureLogs('info');
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const target = new URL(db.url);
-  proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-  await proxy.start();
+  proxy = await TcpProxy.inFrontOf(db.url);
   server = await startTestServer(proxy.proxiedUrl(db.url), { RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP: '2' }, logs.logger);
   api = new GraphQLClient(server.url);
 });

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import WebSocket from 'ws';
 import {
@@ -19,6 +18,7 @@ import {
   type LoginActivityKind,
   type LoginActivitySubscription,
 } from '../../sdk';
+import { closedPort } from '../helpers/closed-port';
 import { CHROME_MAC, FIREFOX_LINUX, SAFARI_IPHONE, useTestServer, type ServerFixture } from '../helpers/fixture';
 import { PASSWORD, uniqueEmail } from '../helpers/operations';
 import { waitForSubscriptions } from '../helpers/subscription-client';
@@ -201,15 +201,3 @@ describe('the SDK live client over the per-user cap (MAX_SUBSCRIPTIONS_PER_USER=
     expect(t.server.liveStatus()).toMatchObject({ connections: 1, subscriptions: 2 });
   });
 });
-
-/** A port nothing listens on: taken from the system, then released. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}

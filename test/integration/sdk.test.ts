@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { ApolloClient, HttpLink, InMemoryCache } from '@apollo/client';
 import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import {
   isUnauthenticated,
   type Client,
 } from '../../sdk';
+import { closedPort } from '../helpers/closed-port';
 import { CHROME_MAC, FIREFOX_LINUX, SAFARI_IPHONE, useTestServer } from '../helpers/fixture';
 import { PASSWORD, uniqueEmail } from '../helpers/operations';
 
@@ -141,15 +141,3 @@ describe('the SDK documents with Apollo Client 4', () => {
     expect(error.errors[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
   });
 });
-
-/** A port nothing listens on: taken from the system, then released. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}

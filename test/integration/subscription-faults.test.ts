@@ -20,9 +20,7 @@ let rechecking: RunningServer;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const target = new URL(db.url);
-  proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-  await proxy.start();
+  proxy = await TcpProxy.inFrontOf(db.url);
   const listenThroughProxy = { LISTEN_DATABASE_URL: proxy.proxiedUrl(db.url) };
   server = await startTestServer(db.url, listenThroughProxy);
   rechecking = await startTestServer(db.url, { ...listenThroughProxy, SUBSCRIPTION_RECHECK_INTERVAL: '1s' });
