@@ -1,6 +1,7 @@
 import type { GraphiQLProps } from 'graphiql';
 import { getOperationAST, OperationTypeNode, type DocumentNode } from 'graphql';
 import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
+import { LiveCloseCode } from '../sdk/live-errors';
 
 type Fetcher = GraphiQLProps['fetcher'];
 type FetcherParams = Parameters<Fetcher>[0];
@@ -53,7 +54,7 @@ function asErrors(problem: unknown): unknown {
   if (typeof problem === 'object' && problem !== null && 'code' in problem && 'reason' in problem) {
     const { code, reason } = problem as { code: number; reason: string };
     const hint =
-      code === 4401
+      code === LiveCloseCode.Unauthorized
         ? ' Log in again (run Login), put {"Authorization": "Bearer <token>"} in the Headers tab, and run it again.'
         : '';
     return [{ message: `The subscription socket closed with ${code}${reason ? `: ${reason}` : ''}.${hint}`, extensions: { closeCode: code } }];

@@ -2,16 +2,12 @@ import { ApolloLink } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { createClient, type Client } from 'graphql-ws';
 import { throwError } from 'rxjs';
+import { LiveCloseCode } from '../../../sdk/live-errors';
 import type { SessionStore } from './session';
 
 /** How the live socket is doing, for the indicator next to the device list. */
 export type SocketStatus = 'connecting' | 'connected' | 'reconnecting';
 
-/**
- * The server closes with 4401 when it refuses the token at connection_init or when the socket's own
- * login ends while connected (after that login's REVOKED event). graphql-ws never retries it.
- */
-const LOGIN_ENDED = 4401;
 
 /** The WebSocket URL of a GraphQL endpoint: same host and path, ws: or wss:; a relative one ('/graphql') is resolved against the page. */
 export function webSocketUrlOf(graphqlUrl: string, pageUrl: string): string {
@@ -98,7 +94,9 @@ export class SessionSocket {
         connecting: (isRetry) => this.setStatus(client, isRetry ? 'reconnecting' : 'connecting'),
         connected: () => this.setStatus(client, 'connected'),
         closed: (event) => {
-          if (closeCodeOf(event) === LOGIN_ENDED) this.session.loginEnded(token);
+          // 4401: the server refused the token at connection_init, or this login ended while connected
+          // (after its REVOKED event). graphql-ws never retries it.
+          if (closeCodeOf(event) === LiveCloseCode.Unauthorized) this.session.loginEnded(token);
           else this.setStatus(client, 'reconnecting');
         },
       },
