@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ClientInfo } from '../auth/client-info';
 import type { Session, SessionResult } from '../auth/session';
 import type { UserLogin } from '../entities/user-login.entity';
+import { concurrencyLimit } from './concurrency-limit';
 import { LiveConnection, type ClosableSocket, type ConnectionPolicy } from './live-connection';
 import { LoginActivityEvent } from './login-activity-event';
 import { LoginActivityKind } from './login-activity-kind';
@@ -114,24 +115,21 @@ export class SubscriberHub {
 
   private async recheckPass(): Promise<void> {
     const connections = [...this.byUser.values()].flatMap((userConnections) => [...userConnections]);
-    let next = 0;
+    const limit = concurrencyLimit(RECHECK_CONCURRENCY);
     let ended = 0;
     let failure: unknown = null;
-    const worker = async () => {
-      while (failure === null && next < connections.length) {
-        const connection = connections[next++]!;
-        if (!connection.isOpen) continue;
-        try {
-          const result = await this.deps.checkSession(connection.authorization);
-          if (result.status === 'valid') continue;
-          ended += 1;
-          this.endSession(connection);
-        } catch (error) {
-          failure = error;
-        }
+    const recheck = async (connection: LiveConnection) => {
+      if (failure !== null || !connection.isOpen) return;
+      try {
+        const result = await this.deps.checkSession(connection.authorization);
+        if (result.status === 'valid') return;
+        ended += 1;
+        this.endSession(connection);
+      } catch (error) {
+        failure = error;
       }
     };
-    await Promise.all(Array.from({ length: RECHECK_CONCURRENCY }, worker));
+    await Promise.all(connections.map((connection) => limit(() => recheck(connection))));
     if (failure !== null) this.deps.logger.warn({ err: failure }, 'could not re-check subscription sessions; will retry');
     if (ended > 0) this.deps.logger.info({ ended, checked: connections.length }, 'closed subscriptions whose session ended');
   }
