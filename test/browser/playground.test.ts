@@ -28,6 +28,16 @@ async function replaceText(page: Page, editor: Locator, text: string): Promise<v
   await expect.poll(() => shownText(editor), UI_TIMEOUT).toContain(text.slice(0, 30));
 }
 
+/**
+ * Clicks the run button once GraphiQL has parsed what was just typed. While the editor still holds
+ * several operations (the default document does), the button opens a menu of them instead of running.
+ */
+async function execute(page: Page): Promise<void> {
+  const run = page.getByRole('button', { name: /^Execute query/ });
+  await expect.poll(() => run.getAttribute('aria-haspopup'), UI_TIMEOUT).toBeNull();
+  await run.click();
+}
+
 function graphqlResponse(page: Page, fieldName: string) {
   return page.waitForResponse((response) => response.request().method() === 'POST' && (response.request().postData() ?? '').includes(fieldName));
 }
@@ -65,13 +75,12 @@ describeWithChromium('the playground at GET /graphql', () => {
       const operationEditor = page.getByRole('region', { name: 'Operation Editor' }).locator('.monaco-editor');
       const headersEditor = page.getByRole('region', { name: 'Headers' }).locator('.monaco-editor[data-uri$="headers.json"]');
       const resultWindow = page.getByRole('region', { name: 'Result Window' }).locator('.monaco-editor');
-      const run = page.getByRole('button', { name: /^Execute query/ });
       await expect.poll(() => shownText(operationEditor), UI_TIMEOUT).toContain('Welcome to the login-activity playground');
 
       // 1. Register in the playground, and "copy" the token from its result.
       const registered = graphqlResponse(page, 'register');
       await replaceText(page, operationEditor, `mutation { register(input: { email: "${uniqueEmail('playground')}", password: "${PASSWORD}" }) { token } }`);
-      await run.click();
+      await execute(page);
       const { data } = (await (await registered).json()) as { data: { register: { token: string } } };
       const token = data.register.token;
       await expect.poll(() => shownText(resultWindow), UI_TIMEOUT).toContain('"token"');
@@ -84,7 +93,7 @@ describeWithChromium('the playground at GET /graphql', () => {
       await page.getByRole('button', { name: /^Prettify query/ }).click();
       await expect.poll(() => operationEditor.locator('.view-line').count(), UI_TIMEOUT).toBeGreaterThan(1);
       const listed = graphqlResponse(page, 'myLogins');
-      await run.click();
+      await execute(page);
       const answer = await listed;
       expect(answer.request().headers()['authorization']).toBe(`Bearer ${token}`);
       expect(await answer.json()).toEqual({
@@ -130,7 +139,7 @@ describeWithChromium('the playground at GET /graphql', () => {
       // The header's name in another case than the server reads: the playground finds it anyway.
       await replaceText(page, headersEditor, `{"AUTHORIZATION": "Bearer ${token}"}`);
       await replaceText(page, operationEditor, 'subscription LoginActivity { loginActivity { kind at login { device current } } }');
-      await page.getByRole('button', { name: /^Execute query/ }).click();
+      await execute(page);
       await waitForSubscriptions(t.server, 1, 15_000);
 
       // Another device of the same user logs in over HTTP: its LOGIN event appears in the result pane.
@@ -149,7 +158,7 @@ describeWithChromium('the playground at GET /graphql', () => {
       await waitForSubscriptions(t.server, 0);
 
       // Run again, then log this token out: its own REVOKED, then the 4401 close, explained.
-      await page.getByRole('button', { name: /^Execute query/ }).click();
+      await execute(page);
       await waitForSubscriptions(t.server, 1, 15_000);
       await t.api.withToken(token).ok(LOGOUT);
       await expect.poll(() => shownText(resultWindow), UI_TIMEOUT).toContain('closed with 4401: Session ended');
@@ -159,7 +168,7 @@ describeWithChromium('the playground at GET /graphql', () => {
       // A new token in the headers editor: the next run connects with it (the revoked one would get 4401).
       const again = await logInUser(t.api.withHeaders({ 'user-agent': 'laptop/1' }), email);
       await replaceText(page, headersEditor, `{"Authorization": "Bearer ${again.token}"}`);
-      await page.getByRole('button', { name: /^Execute query/ }).click();
+      await execute(page);
       await waitForSubscriptions(t.server, 1, 15_000);
       await page.getByRole('button', { name: /^Stop query/ }).click();
       await waitForSubscriptions(t.server, 0);
