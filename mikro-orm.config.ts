@@ -1,8 +1,10 @@
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
+import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
 import { RateLimitCounter } from './src/entities/rate-limit.entity';
 import { User } from './src/entities/user.entity';
 import { UserLogin } from './src/entities/user-login.entity';
+import { guardPool } from './src/db/pool-guard';
 import { migrationsList } from './src/migrations';
 
 /**
@@ -37,18 +39,27 @@ export function createOrmConfig(clientUrl: string, log: DriverLog = console): Op
       tableName: 'mikro_orm_migrations',
       silent: true,
     },
+    // Entities are decorated classes whose column types come from TypeScript's emitted metadata.
+    metadataProvider: ReflectMetadataProvider,
     pool: { min: 0, max: 10 },
     driverOptions: {
-      log: { warn: (message: string) => log.warn(message), error: (message: string) => log.error(message) },
-      acquireConnectionTimeout: DATABASE_TIMEOUTS_MS.acquire,
-      connection: {
-        connectionTimeoutMillis: DATABASE_TIMEOUTS_MS.connect,
-        statement_timeout: DATABASE_TIMEOUTS_MS.query,
-        query_timeout: DATABASE_TIMEOUTS_MS.query,
-        // TCP keepalive notices a connection whose peer vanished without closing it.
-        keepAlive: true,
-      },
+      connectionTimeoutMillis: DATABASE_TIMEOUTS_MS.connect,
+      statement_timeout: DATABASE_TIMEOUTS_MS.query,
+      query_timeout: DATABASE_TIMEOUTS_MS.query,
+      // TCP keepalive notices a connection whose peer vanished without closing it.
+      keepAlive: true,
+      onPoolCreated: guardPool,
     },
+    // The driver's warnings and errors (a pooled connection dropped by the server, say) reach the
+    // server's log; queries are never logged, since their parameters hold emails and hashes.
+    loggerFactory: () => ({
+      log() {},
+      logQuery() {},
+      warn: (_namespace, message) => log.warn(message),
+      error: (_namespace, message) => log.error(message),
+      setDebugMode() {},
+      isEnabled: () => false,
+    }),
     forceUtcTimezone: true,
     allowGlobalContext: false,
     debug: false,

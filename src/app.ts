@@ -17,7 +17,7 @@ import { createTokenService } from './auth/tokens';
 import type { Config } from './config';
 import { createContextBuilder, type Context, type Services } from './context';
 import { openDatabase } from './db/database';
-import { withPooledConnection } from './db/pooled-connection';
+import { nativePool, withPooledConnection } from './db/pooled-connection';
 import { createErrorFormatter } from './http/format-error';
 import { operationLimits } from './http/armor';
 import { drainHttpServerPlugin, trackRequests } from './http/graceful-shutdown';
@@ -74,11 +74,11 @@ const MIGRATION_LOCK = 4_242_001;
  * Instances started together on a new database would otherwise run the same migrations at once,
  * and all but one would fail. The lock is held on a connection of its own while the migrator runs.
  */
-function migrateExclusively(orm: MikroORM) {
-  return withPooledConnection(orm.em.getKnex(), async (connection) => {
+async function migrateExclusively(orm: MikroORM) {
+  return withPooledConnection(await nativePool(orm), async (connection) => {
     await connection.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
-      return await orm.getMigrator().up();
+      return await orm.migrator.up();
     } finally {
       await connection.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }
@@ -109,14 +109,15 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     const hasher = createPasswordHasher(config.bcryptCost, config.bcryptWorkers);
     cleanups.push(() => hasher.close());
 
+    const pool = await nativePool(orm);
     const services: Services = {
       orm,
       logger,
       tokens: createTokenService(config.jwt),
       hasher,
-      throttle: new LoginThrottle(orm.em.getKnex(), config.rateLimits),
+      throttle: new LoginThrottle(pool, config.rateLimits),
       maxActiveLogins: config.maxActiveLogins,
-      findLogin: createLoginLookup(orm.em.getKnex()),
+      findLogin: createLoginLookup(pool),
       lastSeen: new LastSeenRecorder(
         (loginId, seenAt) => recordLastSeen(orm.em.fork(), loginId, seenAt),
         (error) => logger.warn({ err: error }, 'could not record lastSeenAt'),

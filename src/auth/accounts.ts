@@ -70,7 +70,7 @@ export async function register(
   try {
     return await em.transactional(async (tx) => {
       const user = new User(email, passwordHash, now);
-      await tx.persistAndFlush(user);
+      await tx.persist(user).flush();
       const login = await addLoginInTransaction(tx, user.id, client, termsFor(dependencies, now));
       return issueFor(tokens, user, login);
     });

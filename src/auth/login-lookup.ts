@@ -1,5 +1,4 @@
-import type { Knex } from '@mikro-orm/postgresql';
-import { withPooledConnection } from '../db/pooled-connection';
+import type { Pool } from 'pg';
 import type { LoginRecord } from './session';
 
 interface SessionRow {
@@ -28,11 +27,9 @@ const toDate = (value: Date | string) => (value instanceof Date ? value : new Da
 
 export type LoginLookup = (loginId: string) => Promise<LoginRecord | null>;
 
-export function createLoginLookup(knex: Knex): LoginLookup {
+export function createLoginLookup(pool: Pool): LoginLookup {
   return async (loginId) => {
-    const { rows } = await withPooledConnection(knex, (connection) =>
-      connection.query<SessionRow>({ ...SESSION_CHECK, values: [loginId] }),
-    );
+    const { rows } = await pool.query<SessionRow>({ ...SESSION_CHECK, values: [loginId] });
     const row = rows[0];
     if (!row) return null;
     return {

@@ -1,5 +1,4 @@
-import type { FilterQuery } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, QBFilterQuery } from '@mikro-orm/postgresql';
 import { RevokeReason } from '../entities/revoke-reason';
 import { User } from '../entities/user.entity';
 import { UserLogin } from '../entities/user-login.entity';
@@ -38,7 +37,7 @@ export async function addLoginInTransaction(
   await tx.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [userId]);
   await revokeInTransaction(tx, userId, { ipAddress: client.ipAddress, userAgent: client.userAgent }, RevokeReason.REPLACED, now);
   const login = new UserLogin({ user: tx.getReference(User, userId, { wrapped: true }), ...client, createdAt: now, expiresAt });
-  await tx.persistAndFlush(login);
+  await tx.persist(login).flush();
   await publishLoginActivity(tx, { kind: LoginActivityKind.LOGIN, userId, loginIds: [login.id] });
 
   const overLimit = await tx.find(
@@ -73,7 +72,7 @@ export async function recordLastSeen(em: EntityManager, loginId: string, seenAt:
 async function revokeInTransaction(
   tx: EntityManager,
   userId: string,
-  where: FilterQuery<UserLogin>,
+  where: QBFilterQuery<UserLogin>,
   reason: RevokeReason,
   now: Date,
 ): Promise<string[]> {
@@ -110,7 +109,7 @@ export async function revokeAllLogins(
   now: Date,
   options: { keepLoginId?: string } = {},
 ): Promise<number> {
-  const where: FilterQuery<UserLogin> = {
+  const where: QBFilterQuery<UserLogin> = {
     expiresAt: { $gt: now },
     ...(options.keepLoginId ? { id: { $ne: options.keepLoginId } } : {}),
   };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Knex } from '@mikro-orm/postgresql';
+import type { Pool } from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimit, RateLimits } from '../config';
 import { tooManyRequests } from '../errors';
@@ -7,10 +7,10 @@ import { tooManyRequests } from '../errors';
 /** The table migrations create for the counters (see RateLimitCounter). */
 const TABLE = 'rate_limits';
 
-function limiter(knex: Knex, keyPrefix: string, limit: RateLimit): RateLimiterPostgres {
+function limiter(pool: Pool, keyPrefix: string, limit: RateLimit): RateLimiterPostgres {
   return new RateLimiterPostgres({
-    storeClient: knex,
-    storeType: 'knex',
+    storeClient: pool,
+    storeType: 'pool',
     tableName: TABLE,
     tableCreated: true,
     keyPrefix,
@@ -43,10 +43,10 @@ export class LoginThrottle {
   private readonly perIp: RateLimiterPostgres;
   private readonly registrations: RateLimiterPostgres;
 
-  constructor(knex: Knex, limits: RateLimits) {
-    this.perEmailAndIp = limiter(knex, 'login-failures-email-ip', limits.loginFailuresPerEmailAndIp);
-    this.perIp = limiter(knex, 'login-failures-ip', limits.loginFailuresPerIp);
-    this.registrations = limiter(knex, 'registrations-ip', limits.registrationsPerIp);
+  constructor(pool: Pool, limits: RateLimits) {
+    this.perEmailAndIp = limiter(pool, 'login-failures-email-ip', limits.loginFailuresPerEmailAndIp);
+    this.perIp = limiter(pool, 'login-failures-ip', limits.loginFailuresPerIp);
+    this.registrations = limiter(pool, 'registrations-ip', limits.registrationsPerIp);
   }
 
   async beginLogin(email: string, ip: string): Promise<void> {

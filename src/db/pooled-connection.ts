@@ -1,15 +1,20 @@
-import type { Knex } from '@mikro-orm/postgresql';
-import type { ClientBase } from 'pg';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { ClientBase, Pool } from 'pg';
 
 /**
- * Runs `work` on a raw node-postgres connection borrowed from the ORM's pool, for the few statements
- * that must bypass the ORM (the per-request session check, the migration lock), and always returns it.
+ * The ORM's own node-postgres pool (MikroORM's public `getNativeClient()`), for the few statements
+ * that must bypass the ORM: the per-request session check, the rate limiter, the migration lock.
  */
-export async function withPooledConnection<T>(knex: Knex, work: (connection: ClientBase) => Promise<T>): Promise<T> {
-  const connection = (await knex.client.acquireConnection()) as ClientBase;
+export function nativePool(orm: MikroORM): Promise<Pool> {
+  return orm.em.getConnection().getNativeClient();
+}
+
+/** Runs `work` on one connection borrowed from the pool, and always returns it. */
+export async function withPooledConnection<T>(pool: Pool, work: (connection: ClientBase) => Promise<T>): Promise<T> {
+  const connection = await pool.connect();
   try {
     return await work(connection);
   } finally {
-    await knex.client.releaseConnection(connection);
+    connection.release();
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import type { Ref } from '@mikro-orm/core';
+import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { RevokeReason } from './revoke-reason';
 import { User } from './user.entity';
@@ -28,7 +29,8 @@ export class UserLogin {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade', index: false })
+  // `on update cascade` as the first migration made it (MikroORM 6's default), so existing databases match.
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade', updateRule: 'cascade', index: false })
   user: Ref<User>;
 
   @Field()

@@ -138,6 +138,24 @@ describe('a fault in the middle of a write', () => {
     await registerUser(api, email);
   });
 
+  it('gives back every connection whose transaction was cut, however many: the pool never runs dry', async () => {
+    const email = uniqueEmail();
+    await registerUser(api, email);
+    // More cut transactions than the pool has connections (10): each one whose ROLLBACK failed on the
+    // dead connection would otherwise stay checked out for good.
+    for (let fault = 0; fault < 12; fault++) {
+      const tripped = proxy.cutWhenSent(/insert into "user_logins"/);
+      const response = await api.withHeaders({ 'user-agent': `pool-${fault}/1` }).request(LOGIN, {
+        variables: { input: { email, password: PASSWORD } },
+      });
+      await tripped;
+      expect(response.status).toBe(503);
+      await proxy.restore();
+    }
+    const { token } = await logInUser(api, email);
+    await api.withToken(token).ok(ME);
+  });
+
   it('logoutAll: revokes all the logins or none', async () => {
     const email = uniqueEmail();
     const first = await registerUser(api.withHeaders({ 'user-agent': 'a/1' }), email);

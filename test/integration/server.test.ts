@@ -2,6 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { buildSchema, findBreakingChanges } from 'graphql';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { RunningServer } from '../../src/app';
 import { printAppSchema } from '../../src/schema';
 import { migrationsList } from '../../src/migrations';
 import { GraphQLClient, errorCodes } from '../helpers/graphql-client';
@@ -39,6 +40,37 @@ describe('migrations', () => {
 
   it('leave the database exactly as the entities describe it', async () => {
     expect(await t.server.orm.schema.getUpdateSchemaSQL({ wrap: false })).toBe('');
+  });
+});
+
+describe('a database made by the previous release (MikroORM 6, same migrations)', () => {
+  let db: TestDatabase;
+  let server: RunningServer | undefined;
+  afterAll(async () => {
+    await server?.stop();
+    await db?.drop();
+  });
+
+  it('migrates forward with nothing to redo, and keeps its accounts and logins', async () => {
+    db = await createTestDatabase();
+    // pg_dump --inserts of a database that the MikroORM 6 release created: one user, a second login
+    // logged out with logoutDevice, one failed login counted.
+    await db.query(await readFile(path.join(root, 'test', 'fixtures', 'mikro-orm-6-database.sql'), 'utf8'));
+    server = await startTestServer(db.url);
+
+    expect(await db.query('select name from mikro_orm_migrations order by id')).toEqual(
+      migrationsList.map((migration) => ({ name: migration.name })),
+    );
+    expect(await server.orm.schema.getUpdateSchemaSQL({ wrap: false })).toBe('');
+
+    const api = new GraphQLClient(server.url).withHeaders({ 'user-agent': 'after-upgrade/1' });
+    const { token } = await logInUser(api, 'upgrade@example.com');
+    const { myLogins } = await api.withToken(token).ok<{ myLogins: LoginView[] }>(MY_LOGINS, { variables: { includeRevoked: true } });
+    expect(myLogins.map(({ device, revokedReason }) => ({ device, revokedReason }))).toEqual([
+      { device: 'after-upgrade 1', revokedReason: null },
+      { device: 'curl 8.5.0', revokedReason: 'LOGOUT' },
+      { device: 'Firefox 132 on Linux', revokedReason: null },
+    ]);
   });
 });
 
