@@ -8,18 +8,19 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import cors from 'cors';
 import express from 'express';
 import { createOrmConfig } from '../mikro-orm.config';
-import { LastSeenRecorder } from './auth/last-seen';
-import { createLoginLookup } from './auth/login-lookup';
-import { recordLastSeen } from './auth/logins';
+import { createAccounts } from './auth/accounts';
+import { createLogins } from './auth/logins';
 import { createPasswordHasher } from './auth/passwords';
+import { createSessionStore } from './auth/session-store';
+import { createSessions } from './auth/sessions';
 import { LoginThrottle } from './auth/throttle';
 import { createTokenService } from './auth/tokens';
 import type { Config } from './config';
-import { createContextBuilder, type Context, type Services } from './context';
 import { openDatabase } from './db/database';
 import { nativePool, withPooledConnection } from './db/pooled-connection';
-import { createErrorFormatter } from './http/format-error';
 import { operationLimits } from './http/armor';
+import { createContextBuilder } from './http/context';
+import { createErrorFormatter } from './http/format-error';
 import { drainHttpServerPlugin, trackRequests } from './http/graceful-shutdown';
 import { healthHandler } from './http/health';
 import { httpErrorHandler } from './http/http-errors';
@@ -28,9 +29,11 @@ import { REQUEST_ID_HEADER } from './http/request-id';
 import { requestLogger } from './http/request-log';
 import { requestLogPlugin } from './http/request-log.plugin';
 import { subscriptionsOverHttpRefused } from './http/subscriptions-over-http';
+import { serveSubscriptions } from './http/websocket-server';
+import { REQUEST_BODY_LIMIT_BYTES } from './limits';
 import { startLiveActivity, type LiveActivityStatus } from './live/live-activity';
-import { serveSubscriptions } from './live/websocket-server';
 import { createLogger, type Logger } from './logger';
+import type { HttpContext } from './resolvers/context.type';
 import { buildAppSchema } from './schema';
 
 export interface RunningServer {
@@ -48,7 +51,6 @@ export interface RunningServer {
 
 const GRAPHQL_PATH = '/graphql';
 
-const REQUEST_BODY_LIMIT = '1mb';
 /** How long a stopping server waits for in-flight requests before cutting their connections. */
 const SHUTDOWN_GRACE_MS = 20_000;
 
@@ -109,27 +111,21 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     const hasher = createPasswordHasher(config.bcryptCost, config.bcryptWorkers);
     cleanups.push(() => hasher.close());
 
+    // The domain services, each built once and handed to whoever calls it.
     const pool = await nativePool(orm);
-    const services: Services = {
-      orm,
-      logger,
+    const sessions = createSessions({
       tokens: createTokenService(config.jwt),
-      hasher,
-      throttle: new LoginThrottle(pool, config.rateLimits),
-      maxActiveLogins: config.maxActiveLogins,
-      findLogin: createLoginLookup(pool),
-      lastSeen: new LastSeenRecorder(
-        (loginId, seenAt) => recordLastSeen(orm.em.fork(), loginId, seenAt),
-        (error) => logger.warn({ err: error }, 'could not record lastSeenAt'),
-      ),
-    };
-    cleanups.push(() => services.lastSeen.flush());
+      store: createSessionStore(pool),
+      onTouchError: (error) => logger.warn({ err: error }, 'could not record lastSeenAt'),
+    });
+    cleanups.push(() => sessions.flush());
+    const logins = createLogins(orm, { maxActiveLogins: config.maxActiveLogins });
+    const accounts = createAccounts({ orm, hasher, throttle: new LoginThrottle(pool, config.rateLimits), sessions, logins });
 
     const live = await startLiveActivity({
       listenUrl: config.subscriptions.listenDatabaseUrl ?? database.url,
-      orm,
-      tokens: services.tokens,
-      findLogin: services.findLogin,
+      sessions,
+      logins,
       config: config.subscriptions,
       logger,
     });
@@ -137,11 +133,11 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
 
     const app = express();
     const httpServer = http.createServer(app);
-    const schema = await buildAppSchema();
+    const schema = await buildAppSchema({ accounts, logins });
     const limits = operationLimits({ hideFieldSuggestions: config.nodeEnv === 'production' });
     const formatError = createErrorFormatter({ exposeDetails: config.nodeEnv === 'development', logger });
     const requests = trackRequests(httpServer);
-    const apollo = new ApolloServer<Context>({
+    const apollo = new ApolloServer<HttpContext>({
       schema,
       validationRules: limits.validationRules,
       parseOptions: limits.parseOptions,
@@ -162,12 +158,13 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
         serveSubscriptions(httpServer, {
           path: GRAPHQL_PATH,
           schema,
-          services,
+          sessions,
           hub: live.hub,
           limits,
           config: config.subscriptions,
           formatError,
           isProduction: config.nodeEnv === 'production',
+          logger,
         }),
       ],
     });
@@ -188,8 +185,8 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
       GRAPHQL_PATH,
       // Tokens travel in the Authorization header, never in cookies, so any origin may call.
       cors({ exposedHeaders: [REQUEST_ID_HEADER] }),
-      express.json({ limit: REQUEST_BODY_LIMIT }),
-      expressMiddleware(apollo, { context: createContextBuilder(services) }),
+      express.json({ limit: REQUEST_BODY_LIMIT_BYTES }),
+      expressMiddleware(apollo, { context: createContextBuilder(sessions, logger) }),
     );
     app.use(httpErrorHandler(logger));
 

@@ -68,6 +68,8 @@ export interface Config {
 }
 
 export const MIN_JWT_SECRET_LENGTH = 32;
+/** Also stated in the schema's description of RevokeReason.LOGIN_LIMIT. */
+export const DEFAULT_MAX_ACTIVE_LOGINS = 100;
 
 /** Publicly known, so only ever used outside production, and always with a warning. */
 const INSECURE_DEVELOPMENT_SECRET = 'insecure-development-secret-do-not-use-in-production';
@@ -144,7 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       JWT_TTL: durationInSeconds({ default: 30 * 24 * 60 * 60 }),
       BCRYPT_COST: integerIn(4, 31)({ default: 12 }),
       BCRYPT_WORKERS: integerIn(0, 64)({ default: os.availableParallelism() }),
-      MAX_ACTIVE_LOGINS: integerIn(1, 100_000)({ default: 100 }),
+      MAX_ACTIVE_LOGINS: integerIn(1, 100_000)({ default: DEFAULT_MAX_ACTIVE_LOGINS }),
       RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP: integerIn(1, 1_000_000)({ default: 10 }),
       RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP_WINDOW: durationInSeconds({ default: 15 * 60 }),
       RATE_LIMIT_LOGIN_FAILURES_PER_IP: integerIn(1, 1_000_000)({ default: 100 }),

@@ -1,7 +1,8 @@
 import { GraphQLError } from 'graphql';
+import { formatBytes, REQUEST_BODY_LIMIT_BYTES } from './limits';
 
-/** The error codes of the public contract (`errors[i].extensions.code`). */
-export const ErrorCode = {
+/** The public contract's codes (the SDK's `ContractErrorCode` lists the same; a type test compares them). */
+const CONTRACT_CODES = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   NOT_FOUND: 'NOT_FOUND',
@@ -11,20 +12,58 @@ export const ErrorCode = {
   /** Apollo's code for a request it cannot read; also an operation sent over the wrong transport. */
   BAD_REQUEST: 'BAD_REQUEST',
 } as const;
+export type ContractErrorCode = (typeof CONTRACT_CODES)[keyof typeof CONTRACT_CODES];
+
+/**
+ * Every `errors[i].extensions.code` the server sends, on HTTP and over WebSocket: the contract's,
+ * the ones Apollo Server (and graphql-js, through it) raises, and this server's own for bodies
+ * refused before GraphQL reads them.
+ */
+export const ErrorCode = {
+  ...CONTRACT_CODES,
+  /** Apollo's codes for a document that does not parse, or does not validate against the schema. */
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  /** A request body over REQUEST_BODY_LIMIT_BYTES, refused before GraphQL sees it. */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+} as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-function appError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, ...extensions } });
+/** The HTTP status a request failing with the code gets; codes not listed answer 200 (a GraphQL error beside data). */
+export const HTTP_STATUS = {
+  BAD_REQUEST: 400,
+  GRAPHQL_PARSE_FAILED: 400,
+  GRAPHQL_VALIDATION_FAILED: 400,
+  TOO_MANY_REQUESTS: 429,
+  PAYLOAD_TOO_LARGE: 413,
+  SERVICE_UNAVAILABLE: 503,
+  INTERNAL_SERVER_ERROR: 500,
+  /** A rejected token; missing or wrong credentials are a GraphQL error beside data (200). */
+  UNAUTHENTICATED: 401,
+} as const satisfies Partial<Record<ErrorCode, number>>;
+
+interface HttpAnswer {
+  readonly status: number;
+  readonly headers?: Map<string, string>;
 }
+
+/** `http`: the status (and headers) Apollo Server answers with when this error fails the request. */
+function appError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, http?: HttpAnswer): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extensions, ...(http ? { http } : {}) } });
+}
+
+const statusOf = (code: keyof typeof HTTP_STATUS): HttpAnswer => ({ status: HTTP_STATUS[code] });
 
 /** One message for every rejected token, so the response says nothing about why. */
 export const INVALID_SESSION_MESSAGE = 'Your session is invalid or has ended. Log in again.';
 /** One message for unknown email and wrong password, so accounts cannot be enumerated. */
 export const INVALID_CREDENTIALS_MESSAGE = 'Incorrect email or password.';
+export const SERVICE_UNAVAILABLE_MESSAGE = 'The database is unavailable. Try again shortly.';
+export const INTERNAL_ERROR_MESSAGE = 'Internal server error.';
 
 /** A rejected Authorization header: the whole request fails with HTTP 401. */
 export const invalidSession = () =>
-  appError(ErrorCode.UNAUTHENTICATED, INVALID_SESSION_MESSAGE, { http: { status: 401 } });
+  appError(ErrorCode.UNAUTHENTICATED, INVALID_SESSION_MESSAGE, {}, statusOf(ErrorCode.UNAUTHENTICATED));
 
 export const invalidCredentials = () => appError(ErrorCode.UNAUTHENTICATED, INVALID_CREDENTIALS_MESSAGE);
 
@@ -38,12 +77,17 @@ export const notFound = (message: string) => appError(ErrorCode.NOT_FOUND, messa
 
 /** Over a rate limit: HTTP 429, with `retryAfter` in seconds (also sent as the Retry-After header). */
 export const tooManyRequests = (retryAfterSeconds: number) =>
-  appError(ErrorCode.TOO_MANY_REQUESTS, `Too many attempts. Try again in ${retryAfterSeconds} s.`, {
-    retryAfter: retryAfterSeconds,
-    http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
-  });
+  appError(
+    ErrorCode.TOO_MANY_REQUESTS,
+    `Too many attempts. Try again in ${retryAfterSeconds} s.`,
+    { retryAfter: retryAfterSeconds },
+    { ...statusOf(ErrorCode.TOO_MANY_REQUESTS), headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
+  );
 
-/** Over MAX_SUBSCRIPTIONS_PER_USER: this subscribe fails; the connection and its other subscriptions stay. */
+/**
+ * Over MAX_SUBSCRIPTIONS_PER_USER: this subscribe fails; the connection and its other subscriptions
+ * stay. Sent over WebSocket only, where there is no HTTP status.
+ */
 export const tooManySubscriptions = (limit: number) =>
   appError(ErrorCode.TOO_MANY_REQUESTS, `You already have ${limit} open subscriptions, the most allowed. Close one first.`, {
     limit,
@@ -54,10 +98,43 @@ export const subscriptionsOverWebSocketOnly = () =>
   appError(
     ErrorCode.BAD_REQUEST,
     'Subscriptions are served over WebSocket (graphql-transport-ws) at this URL; queries and mutations over HTTP POST.',
-    { http: { status: 400 } },
+    {},
+    statusOf(ErrorCode.BAD_REQUEST),
   );
 
+export const unidentifiedOperation = () => appError(ErrorCode.BAD_REQUEST, 'Unable to identify the operation to run.');
+
 export const serviceUnavailable = () =>
-  appError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is unavailable. Try again shortly.', {
-    http: { status: 503 },
+  appError(ErrorCode.SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE_MESSAGE, {}, statusOf(ErrorCode.SERVICE_UNAVAILABLE));
+
+/** graphql-js' own parse or validation error, with the code Apollo Server gives it over HTTP. */
+export function withCode(error: GraphQLError, code: typeof ErrorCode.GRAPHQL_PARSE_FAILED | typeof ErrorCode.GRAPHQL_VALIDATION_FAILED) {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { ...error.extensions, code },
   });
+}
+
+/** The JSON body of a request refused before GraphQL read it, in GraphQL's response shape. */
+export interface RefusedRequest {
+  readonly status: number;
+  readonly body: { errors: [{ message: string; extensions: { code: ErrorCode } }] };
+}
+
+function refused(code: ErrorCode, message: string, status: number): RefusedRequest {
+  return { status, body: { errors: [{ message, extensions: { code } }] } };
+}
+
+export const payloadTooLarge = () =>
+  refused(
+    ErrorCode.PAYLOAD_TOO_LARGE,
+    `The request body is larger than ${formatBytes(REQUEST_BODY_LIMIT_BYTES)}.`,
+    HTTP_STATUS.PAYLOAD_TOO_LARGE,
+  );
+export const malformedJson = () => refused(ErrorCode.BAD_REQUEST, 'The request body is not valid JSON.', HTTP_STATUS.BAD_REQUEST);
+/** Any other 4xx the body parser raises (an unsupported charset, say), with its own status. */
+export const unreadableRequest = (status: number) => refused(ErrorCode.BAD_REQUEST, 'The request could not be read.', status);
+export const internalErrorResponse = () =>
+  refused(ErrorCode.INTERNAL_SERVER_ERROR, INTERNAL_ERROR_MESSAGE, HTTP_STATUS.INTERNAL_SERVER_ERROR);

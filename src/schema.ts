@@ -1,18 +1,56 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
-import { noPubSub } from './live/no-pub-sub';
+import { buildSchema, type ContainerType } from 'type-graphql';
+import type { Accounts } from './auth/accounts';
+import type { Logins } from './auth/logins';
 import { authChecker } from './resolvers/auth-checker';
 import { AuthResolver } from './resolvers/auth.resolver';
 import { LoginActivityResolver } from './resolvers/login-activity.resolver';
+import { noPubSub } from './resolvers/no-pub-sub';
 import { UserLoginResolver } from './resolvers/user-login.resolver';
 import { UserResolver } from './resolvers/user.resolver';
 
-export function buildAppSchema(): Promise<GraphQLSchema> {
+/** The domain services the resolvers call, handed to each resolver's constructor. */
+export interface ResolverServices {
+  readonly accounts: Accounts;
+  readonly logins: Logins;
+}
+
+const RESOLVERS = [AuthResolver, UserResolver, UserLoginResolver, LoginActivityResolver] as const;
+
+/**
+ * type-graphql's container, one per schema (it is captured when the schema is built, so two
+ * servers in one process keep their own): each resolver made once, with its services.
+ */
+function resolverContainer({ accounts, logins }: ResolverServices): ContainerType {
+  const instances = new Map<unknown, object>([
+    [AuthResolver, new AuthResolver(accounts, logins)],
+    [UserResolver, new UserResolver()],
+    [UserLoginResolver, new UserLoginResolver(logins)],
+    [LoginActivityResolver, new LoginActivityResolver()],
+  ]);
+  return {
+    get(resolverClass: unknown) {
+      const instance = instances.get(resolverClass);
+      if (!instance) throw new Error(`No instance of ${String(resolverClass)} in the resolver container`);
+      return instance;
+    },
+  };
+}
+
+/** The schema, served with `services`; without them (printing schema.graphql) no resolver may run. */
+export function buildAppSchema(services?: ResolverServices): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [AuthResolver, UserResolver, UserLoginResolver, LoginActivityResolver],
+    resolvers: RESOLVERS,
     authChecker,
     validate: false,
     pubSub: noPubSub,
+    container: services
+      ? resolverContainer(services)
+      : {
+          get() {
+            throw new Error('This schema was built without services: it can be printed, not served');
+          },
+        },
   });
 }
 

@@ -1,27 +1,21 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { User } from '../entities/user.entity';
 import type { UserLogin } from '../entities/user-login.entity';
 import { badUserInput, invalidCredentials } from '../errors';
+import { MAX_PASSWORD_BYTES } from '../limits';
 import type { ClientInfo } from './client-info';
-import { MAX_PASSWORD_BYTES, normalizeEmail, passwordProblem } from './credentials';
-import { addLoginInTransaction, openLogin, type NewLoginTerms } from './logins';
-import type { LoginThrottle } from './throttle';
+import { normalizeEmail, passwordProblem } from './credentials';
+import type { LoginTerms, Logins } from './logins';
 import type { PasswordHasher } from './passwords';
-import type { TokenService } from './tokens';
+import type { Sessions } from './sessions';
+import type { LoginThrottle } from './throttle';
 
 const EMAIL_UNIQUE = 'users_email_unique';
 
 export interface Credentials {
   readonly email: string;
   readonly password: string;
-}
-
-export interface AuthDependencies {
-  readonly hasher: PasswordHasher;
-  readonly tokens: TokenService;
-  readonly throttle: LoginThrottle;
-  readonly maxActiveLogins: number;
 }
 
 /** A new login and the token that carries it. */
@@ -32,74 +26,67 @@ export interface Authenticated {
   readonly login: UserLogin;
 }
 
+/** Accounts, built once: the password hasher and the brute-force limits behind register and logIn. */
+export interface Accounts {
+  /** Creates the user and its first login in one transaction. The unique index decides duplicate emails, even under a race. */
+  register(credentials: Credentials, client: ClientInfo, now: Date): Promise<Authenticated>;
+  /** Checks the password (in the same time whether or not the email is known) and opens a login. */
+  logIn(credentials: Credentials, client: ClientInfo, now: Date): Promise<Authenticated>;
+}
+
 function validEmail(raw: string): string {
   const check = normalizeEmail(raw);
   if (!check.ok) throw badUserInput(check.problem, 'email');
   return check.email;
 }
 
-function termsFor({ tokens, maxActiveLogins }: AuthDependencies, now: Date): NewLoginTerms {
-  return { now, expiresAt: tokens.expiryFor(now), maxActiveLogins };
-}
-
-function issueFor(tokens: TokenService, user: User, login: UserLogin): Authenticated {
-  const { token, expiresAt } = tokens.issue({
-    userId: user.id,
-    loginId: login.id,
-    issuedAt: login.createdAt,
-    expiresAt: login.expiresAt,
+export function createAccounts(options: {
+  readonly orm: MikroORM;
+  readonly hasher: PasswordHasher;
+  readonly throttle: LoginThrottle;
+  readonly sessions: Sessions;
+  readonly logins: Logins;
+}): Accounts {
+  const { orm, hasher, throttle, sessions, logins } = options;
+  const termsAt = (now: Date): LoginTerms => ({ now, expiresAt: sessions.expiryFor(now) });
+  const authenticated = (user: User, login: UserLogin): Authenticated => ({
+    ...sessions.issue({ userId: user.id, loginId: login.id, issuedAt: login.createdAt, expiresAt: login.expiresAt }),
+    user,
+    login,
   });
-  return { token, expiresAt, user, login };
-}
 
-/** Creates the user and its first login in one transaction. The unique index decides duplicate emails, even under a race. */
-export async function register(
-  em: EntityManager,
-  credentials: Credentials,
-  client: ClientInfo,
-  dependencies: AuthDependencies,
-  now: Date,
-): Promise<Authenticated> {
-  const { hasher, tokens, throttle } = dependencies;
-  const email = validEmail(credentials.email);
-  const problem = passwordProblem(credentials.password);
-  if (problem) throw badUserInput(problem, 'password');
-  await throttle.beginRegistration(client.ipAddress);
+  return {
+    async register(credentials, client, now) {
+      const email = validEmail(credentials.email);
+      const problem = passwordProblem(credentials.password);
+      if (problem) throw badUserInput(problem, 'password');
+      await throttle.beginRegistration(client.ipAddress);
 
-  const passwordHash = await hasher.hash(credentials.password);
-  try {
-    return await em.transactional(async (tx) => {
-      const user = new User(email, passwordHash, now);
-      await tx.persist(user).flush();
-      const login = await addLoginInTransaction(tx, user.id, client, termsFor(dependencies, now));
-      return issueFor(tokens, user, login);
-    });
-  } catch (error) {
-    if (error instanceof UniqueConstraintViolationException && (error as { constraint?: string }).constraint === EMAIL_UNIQUE) {
-      throw badUserInput('An account with this email already exists.', 'email');
-    }
-    throw error;
-  }
-}
+      const passwordHash = await hasher.hash(credentials.password);
+      try {
+        return await orm.em.fork().transactional(async (tx) => {
+          const user = new User(email, passwordHash, now);
+          await tx.persist(user).flush();
+          return authenticated(user, await logins.openInTransaction(tx, user.id, client, termsAt(now)));
+        });
+      } catch (error) {
+        if (error instanceof UniqueConstraintViolationException && (error as { constraint?: string }).constraint === EMAIL_UNIQUE) {
+          throw badUserInput('An account with this email already exists.', 'email');
+        }
+        throw error;
+      }
+    },
 
-/** Checks the password (in the same time whether or not the email is known) and opens a login. */
-export async function logIn(
-  em: EntityManager,
-  credentials: Credentials,
-  client: ClientInfo,
-  dependencies: AuthDependencies,
-  now: Date,
-): Promise<Authenticated> {
-  const { hasher, tokens, throttle } = dependencies;
-  const email = validEmail(credentials.email);
-  await throttle.beginLogin(email, client.ipAddress);
-  const user = await em.findOne(User, { email });
-  // bcrypt would ignore bytes past the 72nd and accept a longer password that merely starts right.
-  const comparable = Buffer.byteLength(credentials.password, 'utf8') <= MAX_PASSWORD_BYTES;
-  const matches = await hasher.verify(credentials.password, comparable ? user?.passwordHash : undefined);
-  if (!user || !matches) throw invalidCredentials();
-  await throttle.loginSucceeded(email, client.ipAddress);
-
-  const login = await openLogin(em, user.id, client, termsFor(dependencies, now));
-  return issueFor(tokens, user, login);
+    async logIn(credentials, client, now) {
+      const email = validEmail(credentials.email);
+      await throttle.beginLogin(email, client.ipAddress);
+      const user = await orm.em.fork().findOne(User, { email });
+      // bcrypt would ignore bytes past the 72nd and accept a longer password that merely starts right.
+      const comparable = Buffer.byteLength(credentials.password, 'utf8') <= MAX_PASSWORD_BYTES;
+      const matches = await hasher.verify(credentials.password, comparable ? user?.passwordHash : undefined);
+      if (!user || !matches) throw invalidCredentials();
+      await throttle.loginSucceeded(email, client.ipAddress);
+      return authenticated(user, await logins.open(user.id, client, termsAt(now)));
+    },
+  };
 }

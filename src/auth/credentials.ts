@@ -1,9 +1,6 @@
-/** Rules for what an email address and a password may be. Pure functions: no I/O. */
+import { MAX_EMAIL_LENGTH, MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARACTERS } from '../limits';
 
-export const MAX_EMAIL_LENGTH = 254;
-export const MIN_PASSWORD_CHARACTERS = 8;
-/** bcrypt ignores every byte past the 72nd, so a longer password is refused rather than cut. */
-export const MAX_PASSWORD_BYTES = 72;
+/** Rules for what an email address and a password may be. Pure functions: no I/O. */
 
 // The WHATWG HTML definition of a valid email address (what <input type="email"> accepts).
 const EMAIL_PATTERN =

@@ -1,7 +1,5 @@
-import type { Session } from './session';
-
-/** `lastSeenAt` may lag by up to this much: at most one write per login per interval. */
-export const LAST_SEEN_INTERVAL_MS = 60_000;
+import { LAST_SEEN_INTERVAL_MS } from '../limits';
+import type { Session } from './sessions';
 
 export function isLastSeenDue(lastSeenAt: Date, now: Date): boolean {
   return now.getTime() - lastSeenAt.getTime() >= LAST_SEEN_INTERVAL_MS;

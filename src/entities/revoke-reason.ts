@@ -1,4 +1,5 @@
 import { registerEnumType } from 'type-graphql';
+import { DEFAULT_MAX_ACTIVE_LOGINS } from '../config';
 
 export enum RevokeReason {
   /** logoutDevice or logout */
@@ -19,7 +20,7 @@ registerEnumType(RevokeReason, {
     LOGOUT_ALL: { description: 'Revoked by logoutAll.' },
     REPLACED: { description: 'A newer login of the same user from the same IP address and user agent replaced it.' },
     LOGIN_LIMIT: {
-      description: 'The user went over the limit of active logins (MAX_ACTIVE_LOGINS, default 100); the oldest are revoked first.',
+      description: `The user went over the limit of active logins (MAX_ACTIVE_LOGINS, default ${DEFAULT_MAX_ACTIVE_LOGINS}); the oldest are revoked first.`,
     },
   },
 });

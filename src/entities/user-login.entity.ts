@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Ref } from '@mikro-orm/core';
 import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { Field, ID, ObjectType } from 'type-graphql';
+import { formatMilliseconds, LAST_SEEN_INTERVAL_MS } from '../limits';
 import { RevokeReason } from './revoke-reason';
 import { User } from './user.entity';
 
@@ -49,7 +50,7 @@ export class UserLogin {
   @Property({ type: 'datetime' })
   createdAt: Date;
 
-  @Field({ description: 'Last authenticated request (may lag up to 60 s).' })
+  @Field({ description: `Last authenticated request (may lag up to ${formatMilliseconds(LAST_SEEN_INTERVAL_MS)}).` })
   @Property({ type: 'datetime' })
   lastSeenAt: Date;
 

@@ -1,7 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
-import { ErrorCode } from '../errors';
+import { ErrorCode, INTERNAL_ERROR_MESSAGE } from '../errors';
 import { requestLoggerOf } from './request-log.plugin';
 
 /** The HTTP status an error asked for (Apollo's `extensions.http`), if any. */
@@ -24,14 +24,14 @@ export function createErrorFormatter(options: { exposeDetails: boolean; logger: 
 
     const status = requestedStatus(original);
     if (status !== undefined && status >= 400 && status < 500) {
-      return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_REQUEST' } };
+      return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_REQUEST } };
     }
 
     // With the request's logger when there is one, so the line carries the request id.
     (requestLoggerOf(error) ?? options.logger).error({ err: original, path: formatted.path }, 'unexpected error');
     if (options.exposeDetails) return formatted;
     return {
-      message: 'Internal server error.',
+      message: INTERNAL_ERROR_MESSAGE,
       ...(formatted.path ? { path: formatted.path } : {}),
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
     };

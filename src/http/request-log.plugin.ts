@@ -1,8 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from 'pino';
-import type { Context } from '../context';
+import type { HttpContext } from '../resolvers/context.type';
 
-/** graphql-js checks a name's characters, not its length: a name could fill the 1 MB body. */
+/** graphql-js checks a name's characters, not its length: a name could fill the whole request body. */
 const MAX_OPERATION_NAME_LENGTH = 100;
 
 /** The request logger of each error a request met. Apollo gives the error formatter no context. */
@@ -18,7 +18,7 @@ export function requestLoggerOf(error: unknown): Logger | undefined {
  * session, the operation's name and type, and the error codes sent. They become bindings of the
  * request's logger, so later lines of the same request carry them too.
  */
-export function requestLogPlugin(): ApolloServerPlugin<Context> {
+export function requestLogPlugin(): ApolloServerPlugin<HttpContext> {
   return {
     async requestDidStart({ contextValue }) {
       const { log, session } = contextValue;

@@ -1,12 +1,9 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import type { LoginLookup } from '../auth/login-lookup';
-import { validateSession } from '../auth/session';
-import type { TokenService } from '../auth/tokens';
+import { decodeNotice, LOGIN_ACTIVITY_CHANNEL } from '../auth/login-activity';
+import type { Logins } from '../auth/logins';
+import type { Sessions } from '../auth/sessions';
 import type { SubscriptionConfig } from '../config';
-import { UserLogin } from '../entities/user-login.entity';
 import { ActivityListener, type ListenerState } from './activity-listener';
-import { decodeNotice, LOGIN_ACTIVITY_CHANNEL } from './login-activity-notice';
 import { SubscriberHub } from './subscriber-hub';
 
 export interface LiveActivityStatus {
@@ -26,9 +23,8 @@ export interface LiveActivity {
 export interface LiveActivityOptions {
   /** The database to LISTEN on: the server's own, or LISTEN_DATABASE_URL. */
   readonly listenUrl: string;
-  readonly orm: MikroORM;
-  readonly tokens: TokenService;
-  readonly findLogin: LoginLookup;
+  readonly sessions: Sessions;
+  readonly logins: Logins;
   readonly config: Pick<SubscriptionConfig, 'maxPerUser' | 'recheckIntervalMs'>;
   readonly logger: Logger;
 }
@@ -39,13 +35,11 @@ export interface LiveActivityOptions {
  * announced meanwhile is lost) and every SUBSCRIPTION_RECHECK_INTERVAL.
  */
 export async function startLiveActivity(options: LiveActivityOptions): Promise<LiveActivity> {
-  const { orm, logger } = options;
+  const { logger } = options;
   const hub = new SubscriberHub({
     maxPerUser: options.config.maxPerUser,
-    loadLogins: (userId, loginIds) => orm.em.fork().find(UserLogin, { id: { $in: [...loginIds] }, user: userId }),
-    // The very check of every HTTP request, at the time of the re-check.
-    checkSession: (authorization) =>
-      validateSession(authorization, { tokens: options.tokens, findLogin: options.findLogin, now: new Date() }),
+    sessions: options.sessions,
+    logins: options.logins,
     logger,
   });
 

@@ -1,10 +1,10 @@
 import type { ClientInfo } from '../auth/client-info';
-import type { Session } from '../auth/session';
+import type { Session } from '../auth/sessions';
 import { invalidSession, tooManySubscriptions } from '../errors';
+import { runAt, sleep, type Cancellable } from '../lib/timers';
 import { CloseCode } from './close-codes';
 import { EventStream } from './event-stream';
 import type { LoginActivityEvent } from './login-activity-event';
-import { runAt, sleep, type Cancellable } from './timers';
 
 /** The part of a WebSocket a connection needs: a way to close it. */
 export interface ClosableSocket {

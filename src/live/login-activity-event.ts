@@ -1,6 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
 import { UserLogin } from '../entities/user-login.entity';
-import { LoginActivityKind } from './login-activity-kind';
+import { LoginActivityKind } from '../auth/login-activity';
 
 @ObjectType({ description: 'Something that happened to one of your logins, pushed as it happens.' })
 export class LoginActivityEvent {

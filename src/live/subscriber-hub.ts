@@ -1,21 +1,21 @@
 import type { Logger } from 'pino';
 import type { ClientInfo } from '../auth/client-info';
-import type { Session, SessionResult } from '../auth/session';
+import { LoginActivityKind, type LoginActivityNotice } from '../auth/login-activity';
+import type { Logins } from '../auth/logins';
+import type { Session, Sessions } from '../auth/sessions';
 import type { UserLogin } from '../entities/user-login.entity';
-import { concurrencyLimit } from './concurrency-limit';
+import { concurrencyLimit } from '../lib/concurrency-limit';
+import { RecentIds } from '../lib/recent-ids';
 import { LiveConnection, type ClosableSocket, type ConnectionPolicy } from './live-connection';
 import { LoginActivityEvent } from './login-activity-event';
-import { LoginActivityKind } from './login-activity-kind';
-import type { LoginActivityNotice } from './login-activity-notice';
-import { RecentIds } from './recent-ids';
 
 export interface HubDependencies {
   /** Connections per user, and subscriptions per user, on this instance. */
   readonly maxPerUser: number;
-  /** The user's logins with these ids, read from the database now. */
-  loadLogins(userId: string, loginIds: readonly string[]): Promise<UserLogin[]>;
-  /** The session check of src/auth/session.ts on a stored Authorization value, at the current time. */
-  checkSession(authorization: string): Promise<SessionResult>;
+  /** Re-checks a connection's session: the very check of every HTTP request, at the time of the re-check. */
+  readonly sessions: Pick<Sessions, 'validate'>;
+  /** What the events carry: the logins as the database has them when the event is sent. */
+  readonly logins: Pick<Logins, 'load'>;
   readonly logger: Logger;
 }
 
@@ -121,7 +121,7 @@ export class SubscriberHub {
     const recheck = async (connection: LiveConnection) => {
       if (failure !== null || !connection.isOpen) return;
       try {
-        const result = await this.deps.checkSession(connection.authorization);
+        const result = await this.deps.sessions.validate(connection.authorization, new Date());
         if (result.status === 'valid') return;
         ended += 1;
         this.endSession(connection);
@@ -159,7 +159,7 @@ export class SubscriberHub {
 
   private async loadOrNothing(userId: string, loginIds: readonly string[]): Promise<UserLogin[]> {
     try {
-      return await this.deps.loadLogins(userId, loginIds);
+      return await this.deps.logins.load(userId, loginIds);
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'could not read logins for subscribers: events not sent');
       return [];

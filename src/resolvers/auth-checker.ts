@@ -1,5 +1,5 @@
 import type { AuthChecker } from 'type-graphql';
-import type { Context } from '../context';
+import type { Context } from './context.type';
 import { loginRequired } from '../errors';
 
 /** `@Authorized()` operations need a valid session; the context builder has already checked it. */

@@ -1,11 +1,12 @@
 import { Field, InputType } from 'type-graphql';
+import { MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARACTERS } from '../limits';
 
 @InputType()
 export class RegisterInput {
   @Field()
   email!: string;
 
-  @Field({ description: 'At least 8 characters and at most 72 bytes in UTF-8.' })
+  @Field({ description: `At least ${MIN_PASSWORD_CHARACTERS} characters and at most ${MAX_PASSWORD_BYTES} bytes in UTF-8.` })
   password!: string;
 }
 

@@ -1,6 +1,6 @@
 import type { MiddlewareFn } from 'type-graphql';
-import type { Context } from '../context';
 import { unavailableOr } from '../db/availability';
+import type { Context } from './context.type';
 
 /**
  * Turns "the database cannot be reached" into the contract's SERVICE_UNAVAILABLE (HTTP 503).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { concurrencyLimit } from '../../src/live/concurrency-limit';
+import { concurrencyLimit } from '../../src/lib/concurrency-limit';
 
 function deferred() {
   let resolve!: () => void;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Session } from '../../src/auth/session';
+import type { Session } from '../../src/auth/sessions';
 import type { UserLogin } from '../../src/entities/user-login.entity';
 import { EventStream } from '../../src/live/event-stream';
 import { END_DELIVERY_DEADLINE_MS, LiveConnection, type ConnectionPolicy } from '../../src/live/live-connection';

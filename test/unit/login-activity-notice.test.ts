@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { LoginActivityKind } from '../../src/live/login-activity-kind';
 import {
+  LoginActivityKind,
   decodeNotice,
   encodeNotice,
   MAX_LOGIN_IDS_PER_NOTIFICATION,
   NOTIFY_PAYLOAD_LIMIT_BYTES,
-} from '../../src/live/login-activity-notice';
+} from '../../src/auth/login-activity';
 
 const ids = (count: number) => Array.from({ length: count }, () => randomUUID());
 

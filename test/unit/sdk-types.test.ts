@@ -21,7 +21,7 @@ import {
   type RegisterMutation,
   type SubscriptionClosedError,
 } from '../../sdk';
-import type { ErrorCode as ServerErrorCode } from '../../src/errors';
+import type { ContractErrorCode as ServerErrorCode } from '../../src/errors';
 import { CloseCode as ServerCloseCode } from '../../src/live/close-codes';
 
 /*

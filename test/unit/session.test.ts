@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateSession, type LoginRecord } from '../../src/auth/session';
+import { validateSession, type LoginRecord } from '../../src/auth/sessions';
 import { createTokenService } from '../../src/auth/tokens';
 
 const tokens = createTokenService({ secret: 'unit-test-secret-of-at-least-32-characters', ttlSeconds: 3600 });

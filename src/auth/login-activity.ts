@@ -1,5 +1,31 @@
-import { isUuid } from '../auth/tokens';
-import { LoginActivityKind } from './login-activity-kind';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { registerEnumType } from 'type-graphql';
+import { isUuid } from './tokens';
+
+/**
+ * The login activity message: what happened to a user's logins (kind), the ids-only notice that
+ * carries it between server instances, and its publication in the transaction of the change. The
+ * rules that change logins (logins.ts) emit it; the live layer listens for it.
+ */
+
+export enum LoginActivityKind {
+  /** A new login (login or register) */
+  LOGIN = 'LOGIN',
+  /** A login stopped being accepted: revoked, for any reason, or its token expired */
+  REVOKED = 'REVOKED',
+}
+
+registerEnumType(LoginActivityKind, {
+  name: 'LoginActivityKind',
+  description: 'What happened to a login.',
+  valuesConfig: {
+    LOGIN: { description: 'A new login of yours (login or register), on any device.' },
+    REVOKED: {
+      description:
+        'One of your logins stopped being accepted: logoutDevice, logout, logoutAll, REPLACED, LOGIN_LIMIT, or (for the login of this subscription only) its token expired.',
+    },
+  },
+});
 
 /**
  * What travels between server instances through PostgreSQL NOTIFY: ids only. Each instance loads
@@ -76,4 +102,17 @@ export function decodeNotice(payload: string): LoginActivityNotice | null {
   }
   if (!isPayload(parsed)) return null;
   return { kind: parsed.kind as LoginActivityKind, userId: parsed.userId, loginIds: parsed.loginIds };
+}
+
+/**
+ * Sends the notice to every server instance, on the caller's EntityManager. Called inside the
+ * transaction of the change: PostgreSQL delivers a NOTIFY only when its transaction commits, so
+ * subscribers never hear of a change that was rolled back, and always hear of one that was not.
+ */
+export async function publishLoginActivity(em: EntityManager, notice: LoginActivityNotice): Promise<void> {
+  const payloads = encodeNotice(notice);
+  if (payloads.length === 0) return;
+  // One statement for every chunk, so a logoutAll of many logins costs one round trip.
+  const rows = payloads.map(() => '(?)').join(', ');
+  await em.execute(`select pg_notify('${LOGIN_ACTIVITY_CHANNEL}', payload) from (values ${rows}) as notices (payload)`, payloads);
 }

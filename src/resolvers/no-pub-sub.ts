@@ -7,7 +7,7 @@ import type { PubSub } from 'type-graphql';
  */
 export const noPubSub: PubSub = {
   publish() {
-    throw new Error('No PubSub: login activity is published with pg_notify (src/live/publish.ts)');
+    throw new Error('No PubSub: login activity is published with pg_notify (src/auth/login-activity.ts)');
   },
   subscribe() {
     throw new Error('No PubSub: subscriptions bring their own `subscribe` (src/resolvers/login-activity.resolver.ts)');

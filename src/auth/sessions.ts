@@ -1,4 +1,6 @@
-import type { TokenService } from './tokens';
+import { LastSeenRecorder } from './last-seen';
+import type { SessionStore } from './session-store';
+import type { IssuedToken, TokenService } from './tokens';
 
 /** Who a login belongs to: what `me` answers, read with the login in the same query. */
 export interface Account {
@@ -41,7 +43,7 @@ export type SessionResult =
 export interface SessionDependencies {
   readonly tokens: TokenService;
   /** Loads the login by id; must read the database every time (no caching) so revocation is immediate. */
-  readonly findLogin: (loginId: string) => Promise<LoginRecord | null>;
+  readonly findLogin: SessionStore['find'];
   readonly now: Date;
 }
 
@@ -80,4 +82,45 @@ export async function validateSession(
 
 function reject(reason: SessionRejection): SessionResult {
   return { status: 'rejected', reason };
+}
+
+/** A new login's token: its claims are the login row's own id, user and instants. */
+export interface TokenTerms {
+  readonly userId: string;
+  readonly loginId: string;
+  readonly issuedAt: Date;
+  readonly expiresAt: Date;
+}
+
+/**
+ * Sessions, built once: the token service and the session store behind one object that the HTTP
+ * context, the WebSocket server and the subscriber hub all call, the way lucia's `validateSession` is.
+ */
+export interface Sessions {
+  /** The session check (validateSession) at `now`. */
+  validate(authorization: string | undefined, now: Date): Promise<SessionResult>;
+  /** The session was used at `now`: `lastSeenAt` is written, at most once an interval, off the request path. */
+  touch(session: Session, now: Date): void;
+  /** The expiry of a login opened at `now`; the token carries the same instant. */
+  expiryFor(now: Date): Date;
+  issue(terms: TokenTerms): IssuedToken;
+  /** Waits for the `lastSeenAt` writes in flight (on shutdown). */
+  flush(): Promise<void>;
+}
+
+export function createSessions(options: {
+  readonly tokens: TokenService;
+  readonly store: SessionStore;
+  /** A `lastSeenAt` write failed; the request it came from has already been answered. */
+  readonly onTouchError: (error: unknown) => void;
+}): Sessions {
+  const { tokens, store } = options;
+  const lastSeen = new LastSeenRecorder(store.touch, options.onTouchError);
+  return {
+    validate: (authorization, now) => validateSession(authorization, { tokens, findLogin: store.find, now }),
+    touch: (session, now) => lastSeen.record(session, now),
+    expiryFor: (now) => tokens.expiryFor(now),
+    issue: (terms) => tokens.issue(terms),
+    flush: () => lastSeen.flush(),
+  };
 }

@@ -15,22 +15,31 @@ import {
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
+import type { Logger } from 'pino';
 import { clientInfo } from '../auth/client-info';
-import { validateSession, type SessionResult } from '../auth/session';
+import type { SessionResult, Sessions } from '../auth/sessions';
 import type { SubscriptionConfig } from '../config';
-import { createLiveContext, type Services } from '../context';
 import { isDatabaseUnavailable } from '../db/availability';
-import { ErrorCode, INVALID_SESSION_MESSAGE, subscriptionsOverWebSocketOnly } from '../errors';
-import { CloseCode } from './close-codes';
-import { concurrencyLimit } from './concurrency-limit';
-import type { LiveConnection } from './live-connection';
-import type { SubscriberHub } from './subscriber-hub';
+import {
+  ErrorCode,
+  INTERNAL_ERROR_MESSAGE,
+  INVALID_SESSION_MESSAGE,
+  SERVICE_UNAVAILABLE_MESSAGE,
+  subscriptionsOverWebSocketOnly,
+  unidentifiedOperation,
+  withCode,
+} from '../errors';
+import { concurrencyLimit } from '../lib/concurrency-limit';
+import { CloseCode } from '../live/close-codes';
+import type { LiveConnection } from '../live/live-connection';
+import type { SubscriberHub } from '../live/subscriber-hub';
+import type { LiveContext } from '../resolvers/context.type';
 
 export interface SubscriptionServerOptions {
   /** Where GraphQL is served over HTTP; WebSockets share it. */
   readonly path: string;
   readonly schema: GraphQLSchema;
-  readonly services: Services;
+  readonly sessions: Sessions;
   readonly hub: SubscriberHub;
   /** The same operation limits as HTTP (src/http/armor.ts). */
   readonly limits: {
@@ -43,6 +52,12 @@ export interface SubscriptionServerOptions {
   /** The formatter of HTTP responses, so errors read the same on both transports. */
   readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   readonly isProduction: boolean;
+  readonly logger: Logger;
+}
+
+function liveContext(connection: LiveConnection, logger: Logger): LiveContext {
+  const { session } = connection;
+  return { transport: 'live', session, connection, log: logger.child({ userId: session.user.id, loginId: session.loginId }) };
 }
 
 /** On shutdown, how long clients have to answer the 1001 close frame before their sockets are cut. */
@@ -58,18 +73,13 @@ const CONNECTION_CHECK_CONCURRENCY = 2;
 /** What a client sends in connection_init: `{ authorization: "Bearer <token>" }`. */
 type ConnectionParams = Record<string, unknown>;
 
-function withCode(error: GraphQLError, code: string): GraphQLError {
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
-}
-
 /**
  * GraphQL subscriptions over WebSocket (graphql-transport-ws, graphql-ws + ws) on the HTTP server's
  * own port and path, as Apollo Server documents it; the returned plugin closes every socket with
  * 1001 when Apollo Server stops. Only subscriptions are served here, under the HTTP limits.
  */
 export function serveSubscriptions(httpServer: http.Server, options: SubscriptionServerOptions): ApolloServerPlugin {
-  const { schema, services, hub, limits, config } = options;
-  const { logger } = services;
+  const { schema, sessions, hub, limits, config, logger } = options;
   const wsServer = new WebSocketServer({ server: httpServer, path: options.path, maxPayload: config.maxMessageBytes });
   // graphql-ws hands every callback of one socket the same context object.
   const connections = new WeakMap<object, LiveConnection>();
@@ -98,14 +108,14 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
     try {
       document = parse(query, limits.parseOptions);
     } catch (error) {
-      if (error instanceof GraphQLError) return [withCode(error, 'GRAPHQL_PARSE_FAILED')];
+      if (error instanceof GraphQLError) return [withCode(error, ErrorCode.GRAPHQL_PARSE_FAILED)];
       throw error;
     }
     const operation = getOperationAST(document, operationName);
-    if (!operation) return [new GraphQLError('Unable to identify the operation to run.', { extensions: { code: ErrorCode.BAD_REQUEST } })];
+    if (!operation) return [unidentifiedOperation()];
     if (operation.operation !== 'subscription') return [subscriptionsOverWebSocketOnly()];
     const errors = validate(schema, document, [...specifiedRules, ...limits.validationRules]);
-    if (errors.length > 0) return errors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+    if (errors.length > 0) return errors.map((error) => withCode(error, ErrorCode.GRAPHQL_VALIDATION_FAILED));
     return document;
   };
 
@@ -125,14 +135,14 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         const now = new Date();
         let result: SessionResult;
         try {
-          result = await checkConnection(() => validateSession(authorization, { tokens: services.tokens, findLogin: services.findLogin, now }));
+          result = await checkConnection(() => sessions.validate(authorization, now));
         } catch (error) {
           if (isDatabaseUnavailable(error)) {
             logger.warn({ err: error }, 'database unavailable at connection_init');
-            return refuse(socket, CloseCode.TryAgainLater, 'The database is unavailable. Try again shortly.');
+            return refuse(socket, CloseCode.TryAgainLater, SERVICE_UNAVAILABLE_MESSAGE);
           }
           logger.error({ err: error }, 'unexpected error at connection_init');
-          return refuse(socket, CloseCode.InternalServerError, 'Internal server error.');
+          return refuse(socket, CloseCode.InternalServerError, INTERNAL_ERROR_MESSAGE);
         }
         if (result.status !== 'valid') {
           logger.debug({ reason: result.status === 'rejected' ? result.reason : 'anonymous' }, 'rejected subscription session');
@@ -147,7 +157,7 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         if (outcome.status === 'too-many-connections') return refuse(socket, CloseCode.TooManyConnections, 'Too many subscriptions');
         if (outcome.status === 'revoked') return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
         connections.set(ctx, outcome.connection);
-        services.lastSeen.record(result.session, now);
+        sessions.touch(result.session, now);
         return true;
       },
 
@@ -162,7 +172,7 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
           document,
           operationName: payload.operationName ?? null,
           variableValues: payload.variables ?? null,
-          contextValue: createLiveContext(connection, services),
+          contextValue: liveContext(connection, logger),
         };
       },
 
