@@ -1,5 +1,4 @@
 import { LAST_SEEN_INTERVAL_MS } from '../limits';
-import type { Session } from './sessions';
 
 export function isLastSeenDue(lastSeenAt: Date, now: Date): boolean {
   return now.getTime() - lastSeenAt.getTime() >= LAST_SEEN_INTERVAL_MS;
@@ -19,7 +18,7 @@ export class LastSeenRecorder {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  record(session: Session, now: Date): void {
+  record(session: { readonly loginId: string; readonly lastSeenAt: Date }, now: Date): void {
     if (!isLastSeenDue(session.lastSeenAt, now) || this.inFlight.has(session.loginId)) return;
     const pending = this.write(session.loginId, now)
       .catch(this.onError)

@@ -1,6 +1,21 @@
 import type { Pool } from 'pg';
 import { LAST_SEEN_INTERVAL_MS } from '../limits';
-import type { LoginRecord } from './sessions';
+
+/** Who a login belongs to: what `me` answers, read with the login in the same query. */
+export interface Account {
+  readonly id: string;
+  readonly email: string;
+  readonly createdAt: Date;
+}
+
+/** The part of a UserLogin row (and its user) the session check needs. */
+export interface LoginRecord {
+  readonly id: string;
+  readonly user: Account;
+  readonly expiresAt: Date;
+  readonly revokedAt: Date | null;
+  readonly lastSeenAt: Date;
+}
 
 interface SessionRow {
   user_id: string;

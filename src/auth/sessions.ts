@@ -1,22 +1,8 @@
 import { LastSeenRecorder } from './last-seen';
-import type { SessionStore } from './session-store';
+import type { Account, LoginRecord, SessionStore } from './session-store';
+
+export type { Account, LoginRecord };
 import type { IssuedToken, TokenService } from './tokens';
-
-/** Who a login belongs to: what `me` answers, read with the login in the same query. */
-export interface Account {
-  readonly id: string;
-  readonly email: string;
-  readonly createdAt: Date;
-}
-
-/** The part of a UserLogin row (and its user) the session check needs. */
-export interface LoginRecord {
-  readonly id: string;
-  readonly user: Account;
-  readonly expiresAt: Date;
-  readonly revokedAt: Date | null;
-  readonly lastSeenAt: Date;
-}
 
 /** An authenticated request: the user and the login its token belongs to. */
 export interface Session {
