@@ -5,15 +5,9 @@ import { RateLimitCounter } from './src/entities/rate-limit.entity';
 import { User } from './src/entities/user.entity';
 import { UserLogin } from './src/entities/user-login.entity';
 import { guardPool } from './src/db/pool-guard';
+import { DATABASE_TIMEOUTS_MS } from './src/limits';
 import { migrationsList } from './src/migrations';
 
-/**
- * Bounds that turn an unreachable database into a quick error instead of a hanging request:
- * opening a connection, waiting for a free one in the pool, and waiting for an answer (the
- * client-side `query_timeout` also covers a network that silently drops packets, which the
- * server-side `statement_timeout` cannot see).
- */
-export const DATABASE_TIMEOUTS_MS = { connect: 3_000, acquire: 3_000, query: 5_000 } as const;
 
 /** Where the database driver reports trouble (a dropped connection, say); the console by default. */
 export interface DriverLog {

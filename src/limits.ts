@@ -11,6 +11,14 @@ export const MIN_PASSWORD_CHARACTERS = 8;
 /** bcrypt ignores every byte past the 72nd, so a longer password is refused rather than cut. */
 export const MAX_PASSWORD_BYTES = 72;
 
+/**
+ * Bounds that turn an unreachable database into a quick error instead of a hanging request: opening
+ * a connection (node-postgres' `connectionTimeoutMillis`, which also bounds the wait for a free
+ * pooled one) and waiting for an answer (the client-side `query_timeout` also covers a network that
+ * silently drops packets, which the server-side `statement_timeout` cannot see).
+ */
+export const DATABASE_TIMEOUTS_MS = { connect: 3_000, query: 5_000 } as const;
+
 /** `lastSeenAt` may lag by up to this much: at most one write per login per interval. */
 export const LAST_SEEN_INTERVAL_MS = 60_000;
 

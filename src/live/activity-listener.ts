@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { DATABASE_TIMEOUTS_MS } from '../limits';
 
 /** `reconnecting`: LISTEN is down and notifications sent meanwhile are lost (see onResumed). */
 export type ListenerState = 'connecting' | 'listening' | 'reconnecting' | 'stopped';
@@ -23,8 +24,7 @@ const BACKOFF = { firstMs: 100, maxMs: 5_000, jitter: 0.2 } as const;
  * A dropped TCP connection is noticed at once (the socket errors), but a network that silently
  * swallows packets is not: a query every few seconds with a timeout notices that too.
  */
-const HEARTBEAT = { everyMs: 10_000, timeoutMs: 5_000 } as const;
-const CONNECT_TIMEOUT_MS = 3_000;
+const HEARTBEAT = { everyMs: 10_000, timeoutMs: DATABASE_TIMEOUTS_MS.query } as const;
 
 function backoffDelay(failures: number): number {
   const base = Math.min(BACKOFF.maxMs, BACKOFF.firstMs * 2 ** failures);
@@ -68,7 +68,7 @@ export class ActivityListener {
     const { url, channel, logger } = this.options;
     const client = new pg.Client({
       connectionString: url,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      connectionTimeoutMillis: DATABASE_TIMEOUTS_MS.connect,
       query_timeout: HEARTBEAT.timeoutMs,
       keepAlive: true,
       application_name: 'login-activity listener',
