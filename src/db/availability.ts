@@ -11,8 +11,10 @@ const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 
 // not available), 57 operator intervention (shutdown, restart, statement timeout), 58 system error.
 const UNAVAILABLE_SQLSTATE = /^(08|28|3D|53|55|57|58)[0-9A-Z]{3}$/;
 
+// node-postgres' own errors, which carry no code: a connection lost under a query, a query or a
+// connect that timed out (`timeout expired` is the client's connectionTimeoutMillis), the pool's wait.
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|Query read timeout|timeout exceeded when trying to connect|Timeout acquiring a connection|Client has encountered a connection error|the database system is (starting up|shutting down)/i;
+  /Connection terminated|Query read timeout|^timeout expired$|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|the database system is (starting up|shutting down)/i;
 
 function causes(error: unknown): unknown[] {
   const chain: unknown[] = [];
@@ -30,8 +32,7 @@ function causes(error: unknown): unknown[] {
 export function isDatabaseUnavailable(error: unknown): boolean {
   return causes(error).some((cause) => {
     if (cause instanceof ConnectionException) return true;
-    const { code, name, message } = cause as Error & { code?: unknown };
-    if (name === 'KnexTimeoutError') return true;
+    const { code, message } = cause as Error & { code?: unknown };
     if (typeof code === 'string' && (NETWORK_ERROR_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
     return UNAVAILABLE_MESSAGE.test(message);
   });

@@ -2,13 +2,17 @@ import net from 'node:net';
 
 /**
  * A TCP proxy in front of PostgreSQL that a test can cut (every connection dropped, new ones
- * refused), cut at the moment a given statement goes through, or freeze (connections stay open
- * but nothing gets through, like a network partition); and then restore.
+ * refused), cut at the moment a given statement goes through, freeze (connections stay open but
+ * nothing gets through, and what was sent is lost), or hold (connections stay open and nothing is
+ * answered, but nothing is lost either: what was sent arrives when the hold ends, as TCP delivers
+ * it late across a network that stalled); and then restore.
  */
 export class TcpProxy {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
   private frozen = false;
+  /** While holding: the writes not yet delivered, in order, to be flushed on release. */
+  private held: Array<() => void> | null = null;
   private tripwire: { pattern: RegExp; tripped: () => void } | undefined;
   port = 0;
 
@@ -33,6 +37,16 @@ export class TcpProxy {
   }
 
   private relay(client: net.Socket): void {
+    if (this.held) {
+      // Accepted, and connected upstream only when the hold ends, like a SYN that gets through late.
+      client.pause();
+      this.held.push(() => {
+        client.resume();
+        this.relay(client);
+      });
+      this.track(client, () => client.destroy());
+      return;
+    }
     if (this.frozen) {
       // A partition: the connection is accepted and then nothing ever answers.
       this.track(client, () => client.destroy());
@@ -54,10 +68,10 @@ export class TcpProxy {
         void this.cut().then(tripwire.tripped);
         return;
       }
-      upstream.write(chunk);
+      this.deliver(() => upstream.write(chunk));
     });
     upstream.on('data', (chunk: Buffer) => {
-      if (!this.frozen) client.write(chunk);
+      if (!this.frozen) this.deliver(() => client.write(chunk));
     });
   }
 
@@ -83,6 +97,23 @@ export class TcpProxy {
     return new Promise((tripped) => {
       this.tripwire = { pattern, tripped };
     });
+  }
+
+  private deliver(write: () => void): void {
+    if (this.held) this.held.push(write);
+    else write();
+  }
+
+  /** Keeps connections open and answers nothing, losing nothing: `release` delivers it all, in order. */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Ends a hold: everything sent meanwhile goes through, and the proxy forwards as before. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const write of held) write();
   }
 
   /** Keeps connections open but lets nothing through, in either direction. */
