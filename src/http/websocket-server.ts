@@ -14,8 +14,8 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
+import { WebSocket, WebSocketServer } from 'ws';
 import { clientInfo } from '../auth/client-info';
 import type { SessionResult, Sessions } from '../auth/sessions';
 import type { SubscriptionConfig } from '../config';
