@@ -79,13 +79,25 @@ export function createAccounts(options: {
 
     async logIn(credentials, client, now) {
       const email = validEmail(credentials.email);
-      await throttle.beginLogin(email, client.ipAddress);
-      const user = await orm.em.fork().findOne(User, { email });
-      // bcrypt would ignore bytes past the 72nd and accept a longer password that merely starts right.
-      const comparable = Buffer.byteLength(credentials.password, 'utf8') <= MAX_PASSWORD_BYTES;
-      const matches = await hasher.verify(credentials.password, comparable ? user?.passwordHash : undefined);
-      if (!user || !matches) throw invalidCredentials();
-      await throttle.loginSucceeded(email, client.ipAddress);
+      const attempt = await throttle.beginLogin(email, client.ipAddress);
+      let user: User | null;
+      let matches: boolean;
+      try {
+        user = await orm.em.fork().findOne(User, { email });
+        // bcrypt would ignore bytes past the 72nd and accept a longer password that merely starts right.
+        const comparable = Buffer.byteLength(credentials.password, 'utf8') <= MAX_PASSWORD_BYTES;
+        matches = await hasher.verify(credentials.password, comparable ? user?.passwordHash : undefined);
+      } catch (error) {
+        // Never judged (the database or bcrypt failed): it must not count as a failure. The refund is
+        // best effort; the error the client gets is the one that stopped the check.
+        await attempt.refund().catch(() => {});
+        throw error;
+      }
+      if (!user || !matches) {
+        attempt.failed();
+        throw invalidCredentials();
+      }
+      await attempt.succeeded();
       return authenticated(user, await logins.open(user.id, client, termsAt(now)));
     },
   };
