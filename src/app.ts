@@ -128,6 +128,7 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
       throttle: new LoginThrottle(pool, config.rateLimits),
       sessions,
       logins,
+      onRehashError: (error) => logger.warn({ err: error }, 'could not rehash a password at BCRYPT_COST'),
     });
 
     const live = await startLiveActivity({

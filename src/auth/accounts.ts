@@ -49,8 +49,10 @@ export function createAccounts(options: {
   readonly throttle: LoginThrottle;
   readonly sessions: Sessions;
   readonly logins: Logins;
+  /** A password could not be hashed again at the new cost; the login goes on, and the next one tries again. */
+  readonly onRehashError: (error: unknown) => void;
 }): Accounts {
-  const { orm, hasher, bcryptQueue, throttle, sessions, logins } = options;
+  const { orm, hasher, bcryptQueue, throttle, sessions, logins, onRehashError } = options;
   const termsAt = (now: Date): LoginTerms => ({ now, expiresAt: sessions.expiryFor(now) });
   const authenticated = (user: User, login: UserLogin): Authenticated => ({
     ...sessions.issue({ userId: user.id, loginId: login.id, issuedAt: login.createdAt, expiresAt: login.expiresAt }),
@@ -79,7 +81,14 @@ export function createAccounts(options: {
       throw invalidCredentials();
     }
     await attempt.succeeded();
+    if (hasher.needsRehash(user.passwordHash)) await rehash(user, password).catch(onRehashError);
     return user;
+  }
+
+  /** Hashes the password again at BCRYPT_COST, unless it changed meanwhile. */
+  async function rehash(user: User, password: string): Promise<void> {
+    const passwordHash = await hasher.hash(password);
+    await orm.em.fork().nativeUpdate(User, { id: user.id, passwordHash: user.passwordHash }, { passwordHash });
   }
 
   return {
