@@ -1,7 +1,8 @@
 import type { BcryptQueueLimits } from '../config';
 import { passwordChecksBusy } from '../errors';
+import { rateLimitKey } from './rate-limit-key';
 
-/** Who asks for bcrypt work: the account it is for (a normalised email) and the client's rate-limit key. */
+/** Who asks for bcrypt work: the account it is for (a normalised email) and the client's IP address. */
 export interface BcryptRequester {
   readonly account: string;
   readonly ip: string;
@@ -28,14 +29,15 @@ export class BcryptQueue {
   constructor(private readonly limits: BcryptQueueLimits) {}
 
   async run<T>(requester: BcryptRequester, work: () => Promise<T>): Promise<T> {
+    const client = rateLimitKey(requester.ip); // an IPv6 client by its /64, as the rate limits count it
     const account = this.byAccount.get(requester.account) ?? 0;
-    const ip = this.byIp.get(requester.ip) ?? 0;
+    const ip = this.byIp.get(client) ?? 0;
     if (this.running >= this.limits.total || account >= this.limits.perAccount || ip >= this.limits.perIp) {
       throw passwordChecksBusy(this.retryAfterSeconds());
     }
     this.running += 1;
     this.byAccount.set(requester.account, account + 1);
-    this.byIp.set(requester.ip, ip + 1);
+    this.byIp.set(client, ip + 1);
     const started = performance.now();
     try {
       return await work();
@@ -43,7 +45,7 @@ export class BcryptQueue {
       this.holdMs += (performance.now() - started - this.holdMs) * ESTIMATE_WEIGHT;
       this.running -= 1;
       release(this.byAccount, requester.account);
-      release(this.byIp, requester.ip);
+      release(this.byIp, client);
     }
   }
 

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimit, RateLimits } from '../config';
 import { tooManyRequests } from '../errors';
+import { rateLimitKey } from './rate-limit-key';
 
 /** The table migrations create for the counters (see RateLimitCounter). */
 const TABLE = 'rate_limits';
@@ -33,7 +34,8 @@ export interface LoginAttempt {
 }
 
 /**
- * Brute-force limits, with counters in PostgreSQL so they hold across restarts and instances.
+ * Brute-force limits, with counters in PostgreSQL so they hold across restarts and instances, per
+ * client as rateLimitKey counts them (an IPv6 client by its /64).
  * A login attempt is counted before its password is checked (so parallel or aliased guesses
  * cannot slip past the limit); every outcome but a wrong password gives its points back, and an
  * attempt refused by a limit takes none: only failures add up.
@@ -53,7 +55,8 @@ export class LoginThrottle {
   }
 
   /** Takes one point of each login limit, or none: over either limit, refuses with TOO_MANY_REQUESTS. */
-  async beginLogin(email: string, ip: string): Promise<LoginAttempt> {
+  async beginLogin(email: string, clientIp: string): Promise<LoginAttempt> {
+    const ip = rateLimitKey(clientIp);
     const emailKey = emailAndIpKey(email, ip);
     await this.take(this.perIp, ip);
     try {
@@ -81,8 +84,8 @@ export class LoginThrottle {
     };
   }
 
-  async beginRegistration(ip: string): Promise<void> {
-    await this.take(this.registrations, ip);
+  async beginRegistration(clientIp: string): Promise<void> {
+    await this.take(this.registrations, rateLimitKey(clientIp));
   }
 
   /**
