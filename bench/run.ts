@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { authOverhead } from './scenarios/auth-overhead';
 import { liveActivity } from './scenarios/live-activity';
+import { loginFlood } from './scenarios/login-flood';
+import { lowCostEnumeration } from './scenarios/low-cost-enumeration';
 import { loginStorm } from './scenarios/login-storm';
 import { tableScale } from './scenarios/table-scale';
 import { twoInstances } from './scenarios/two-instances';
@@ -10,7 +12,7 @@ import { createBenchDatabase, machine, ROUNDS, SECONDS } from './lib';
  * `npm run bench`: the real server, spawned as `npm start` runs it, on a fresh database, driven
  * over HTTP by autocannon. Loads that are compared run alternately on the same server, several
  * rounds, and the median is reported, because a shared machine is noisy.
- * `npm run bench -- <auth|storm|scale|instances|live>` runs one scenario.
+ * `npm run bench -- <auth|storm|flood|enumeration|scale|instances|live>` runs one scenario.
  */
 async function main() {
   const only = process.argv[2];
@@ -21,6 +23,8 @@ async function main() {
     console.log(`${ROUNDS} rounds × ${SECONDS} s per load, loads alternated, medians reported\n`);
     if (!only || only === 'auth') await authOverhead(db);
     if (!only || only === 'storm') await loginStorm(db);
+    if (!only || only === 'flood') await loginFlood(db);
+    if (!only || only === 'enumeration') await lowCostEnumeration(db);
     if (!only || only === 'scale') await tableScale(db);
     if (!only || only === 'instances') await twoInstances(db);
     if (!only || only === 'live') await liveActivity(db);

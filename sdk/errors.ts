@@ -98,7 +98,10 @@ export function isTooManyRequests(error: unknown): error is GraphQLRequestErrorW
   return hasErrorCode(error, 'TOO_MANY_REQUESTS');
 }
 
-/** The server cannot reach its database (HTTP 503); it recovers by itself, so retry later. */
+/**
+ * The server cannot reach its database, or (on `login`/`register`) its queue of password checks is
+ * full (HTTP 503); it recovers by itself, so retry later, after `extensions.retryAfter` seconds when given.
+ */
 export function isServiceUnavailable(error: unknown): error is GraphQLRequestErrorWithCode<'SERVICE_UNAVAILABLE'> {
   return hasErrorCode(error, 'SERVICE_UNAVAILABLE');
 }

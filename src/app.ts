@@ -9,6 +9,7 @@ import cors from 'cors';
 import express from 'express';
 import { createOrmConfig } from '../mikro-orm.config';
 import { createAccounts } from './auth/accounts';
+import { BcryptQueue } from './auth/bcrypt-queue';
 import { createLogins } from './auth/logins';
 import { createPasswordHasher } from './auth/passwords';
 import { createSessionStore } from './auth/session-store';
@@ -120,7 +121,15 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     });
     cleanups.push(() => sessions.flush());
     const logins = createLogins(orm, { maxActiveLogins: config.maxActiveLogins });
-    const accounts = createAccounts({ orm, hasher, throttle: new LoginThrottle(pool, config.rateLimits), sessions, logins });
+    const accounts = createAccounts({
+      orm,
+      hasher,
+      bcryptQueue: new BcryptQueue(config.bcryptQueue),
+      throttle: new LoginThrottle(pool, config.rateLimits),
+      sessions,
+      logins,
+      onRehashError: (error) => logger.warn({ err: error }, 'could not rehash a password at BCRYPT_COST'),
+    });
 
     const live = await startLiveActivity({
       listenUrl: config.subscriptions.listenDatabaseUrl ?? database.url,

@@ -26,6 +26,13 @@ export interface RateLimits {
   readonly registrationsPerIp: RateLimit;
 }
 
+/** The bcrypt work of sign-ins, checked and waiting, at once (see BcryptQueue). */
+export interface BcryptQueueLimits {
+  readonly total: number;
+  readonly perAccount: number;
+  readonly perIp: number;
+}
+
 /** Live login activity: GraphQL subscriptions over WebSocket, fed by PostgreSQL LISTEN/NOTIFY. */
 export interface SubscriptionConfig {
   /** Where the LISTEN connection goes; null for the server's own database. */
@@ -56,6 +63,7 @@ export interface Config {
   readonly bcryptCost: number;
   /** Worker threads that run bcrypt; 0 runs it on the main thread. */
   readonly bcryptWorkers: number;
+  readonly bcryptQueue: BcryptQueueLimits;
   /** Beyond this many active logins per user, the oldest are revoked. */
   readonly maxActiveLogins: number;
   readonly rateLimits: RateLimits;
@@ -129,6 +137,20 @@ function collectProblems({ errors }: ReporterOptions<Record<string, unknown>>, e
 }
 
 /**
+ * The bcrypt queue's defaults follow the workers that drain it: 8 checks per worker (at cost 12, a
+ * sign-in admitted last waits about 8 × 0.3–0.5 s), a quarter of that per client IP and 2 per account
+ * (a double-click), so one source cannot fill it.
+ */
+function bcryptQueueLimits(workers: number, given: Partial<Record<keyof BcryptQueueLimits, number>>): BcryptQueueLimits {
+  const total = given.total ?? 8 * Math.max(1, workers);
+  return Object.freeze({
+    total,
+    perAccount: given.perAccount ?? Math.min(2, total),
+    perIp: given.perIp ?? Math.max(1, Math.ceil(total / 4)),
+  });
+}
+
+/**
  * Reads and validates the environment once, at start-up. Every problem is reported
  * together, so a bad deployment is fixed in one round rather than one variable at a time.
  */
@@ -146,6 +168,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       JWT_TTL: durationInSeconds({ default: 30 * 24 * 60 * 60 }),
       BCRYPT_COST: integerIn(4, 31)({ default: 12 }),
       BCRYPT_WORKERS: integerIn(0, 64)({ default: os.availableParallelism() }),
+      // No envalid defaults: they follow BCRYPT_WORKERS, decided below.
+      BCRYPT_QUEUE_LIMIT: integerIn(1, 100_000)({ default: undefined }),
+      BCRYPT_QUEUE_PER_ACCOUNT: integerIn(1, 100_000)({ default: undefined }),
+      BCRYPT_QUEUE_PER_IP: integerIn(1, 100_000)({ default: undefined }),
       MAX_ACTIVE_LOGINS: integerIn(1, 100_000)({ default: DEFAULT_MAX_ACTIVE_LOGINS }),
       RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP: integerIn(1, 1_000_000)({ default: 10 }),
       RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP_WINDOW: durationInSeconds({ default: 15 * 60 }),
@@ -187,6 +213,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     }),
     bcryptCost: parsed.BCRYPT_COST,
     bcryptWorkers: parsed.BCRYPT_WORKERS,
+    bcryptQueue: bcryptQueueLimits(parsed.BCRYPT_WORKERS, {
+      total: parsed.BCRYPT_QUEUE_LIMIT,
+      perAccount: parsed.BCRYPT_QUEUE_PER_ACCOUNT,
+      perIp: parsed.BCRYPT_QUEUE_PER_IP,
+    }),
     maxActiveLogins: parsed.MAX_ACTIVE_LOGINS,
     rateLimits: Object.freeze({
       loginFailuresPerEmailAndIp: Object.freeze({

@@ -104,6 +104,15 @@ export const subscriptionsOverWebSocketOnly = () =>
 
 export const unidentifiedOperation = () => appError(ErrorCode.BAD_REQUEST, 'Unable to identify the operation to run.');
 
+/** The bcrypt queue, or the caller's share of it, is full: HTTP 503, with `retryAfter` in seconds (also the Retry-After header). */
+export const passwordChecksBusy = (retryAfterSeconds: number) =>
+  appError(
+    ErrorCode.SERVICE_UNAVAILABLE,
+    `Too many sign-ins are being checked right now. Try again in ${retryAfterSeconds} s.`,
+    { retryAfter: retryAfterSeconds },
+    { ...statusOf(ErrorCode.SERVICE_UNAVAILABLE), headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
+  );
+
 export const serviceUnavailable = () =>
   appError(ErrorCode.SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE_MESSAGE, {}, statusOf(ErrorCode.SERVICE_UNAVAILABLE));
 

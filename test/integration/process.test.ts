@@ -59,6 +59,8 @@ describe('the server process (npm start)', () => {
     it('on SIGTERM with 50 requests in flight, answers every one that arrived and leaves no half-written login', async () => {
       // bcrypt cost 9 keeps the 50 logins busy for a few seconds, well inside the 20 s shutdown grace.
       const env = { DATABASE_URL: db.url, JWT_SECRET: SECRET, BCRYPT_COST: '9', RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP: '1000' };
+      // All 50 stay in flight: the bcrypt queue's shares would refuse most of one account's logins.
+      Object.assign(env, { BCRYPT_QUEUE_PER_ACCOUNT: '50', BCRYPT_QUEUE_PER_IP: '50', BCRYPT_QUEUE_LIMIT: '50' });
       const server = await spawnServer(env, workdir).ready;
       const api = new GraphQLClient(server.url);
       const email = uniqueEmail();

@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       jwt: { secret: expect.any(String), previousSecret: null, usesInsecureDefaultSecret: true, ttlSeconds: 30 * 24 * 3600 },
       bcryptCost: 12,
       bcryptWorkers: os.availableParallelism(),
+      bcryptQueue: { total: 8 * os.availableParallelism(), perAccount: 2, perIp: 2 * os.availableParallelism() },
       maxActiveLogins: 100,
       rateLimits: {
         loginFailuresPerEmailAndIp: { points: 10, windowSeconds: 15 * 60 },
