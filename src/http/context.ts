@@ -1,7 +1,7 @@
 import type { ExpressContextFunctionArgument } from '@as-integrations/express5';
 import type { Logger } from 'pino';
 import { clientInfo } from '../auth/client-info';
-import type { Sessions } from '../auth/sessions';
+import { endReasonOf, type Sessions } from '../auth/sessions';
 import { unavailableOr } from '../db/availability';
 import { invalidSession } from '../errors';
 import type { HttpContext } from '../resolvers/context.type';
@@ -21,7 +21,8 @@ export function createContextBuilder(sessions: Sessions, logger: Logger) {
     }
     if (result.status === 'rejected') {
       log.debug({ reason: result.reason }, 'rejected session');
-      throw invalidSession();
+      const { reason, revokedReason } = endReasonOf(result);
+      throw invalidSession(reason, revokedReason);
     }
     const session = result.status === 'valid' ? result.session : null;
     if (session) sessions.touch(session, now);
