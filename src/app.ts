@@ -186,7 +186,7 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
       // Tokens travel in the Authorization header, never in cookies, so any origin may call.
       cors({ exposedHeaders: [REQUEST_ID_HEADER] }),
       express.json({ limit: REQUEST_BODY_LIMIT_BYTES }),
-      expressMiddleware(apollo, { context: createContextBuilder(sessions, logger) }),
+      expressMiddleware(apollo, { context: createContextBuilder(sessions, logger, limits.parseOptions) }),
     );
     app.use(httpErrorHandler(logger));
 
