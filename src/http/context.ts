@@ -6,6 +6,7 @@ import { endReasonOf, type Sessions } from '../auth/sessions';
 import { unavailableOr } from '../db/availability';
 import { invalidSession } from '../errors';
 import type { HttpContext } from '../resolvers/context.type';
+import { clientAddress } from './client-address';
 import { isSignInOnly } from './sign-in-operation';
 
 /**
@@ -39,7 +40,7 @@ export function createContextBuilder(sessions: Sessions, logger: Logger, parseOp
     return {
       transport: 'http',
       session,
-      client: clientInfo(req.ip ?? req.socket.remoteAddress, req.get('user-agent')),
+      client: clientInfo(clientAddress(req), req.get('user-agent')),
       log,
       issuedLoginIds: new Set(),
     };
