@@ -134,6 +134,10 @@ export const subscriptionsOverWebSocketOnly = () =>
     statusOf(ErrorCode.BAD_REQUEST),
   );
 
+/** Several Authorization headers: which one counts is ambiguous (Node keeps the first, a proxy may keep the last). */
+export const ambiguousAuthorization = () =>
+  appError(ErrorCode.BAD_REQUEST, 'Send at most one Authorization header.', {}, statusOf(ErrorCode.BAD_REQUEST));
+
 export const unidentifiedOperation = () => appError(ErrorCode.BAD_REQUEST, 'Unable to identify the operation to run.');
 
 export const serviceUnavailable = () =>

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { clientInfo } from '../auth/client-info';
 import { endReasonOf, type Sessions } from '../auth/sessions';
 import { unavailableOr } from '../db/availability';
-import { invalidSession } from '../errors';
+import { ambiguousAuthorization, invalidSession } from '../errors';
 import type { HttpContext } from '../resolvers/context.type';
 import { clientAddress } from './client-address';
 import { isSignInOnly } from './sign-in-operation';
@@ -18,6 +18,9 @@ export function createContextBuilder(sessions: Sessions, logger: Logger, parseOp
     const now = new Date();
     // Set by the request logger (src/http/request-log.ts), which app.ts mounts ahead of GraphQL.
     const log = req.log ?? logger;
+
+    // Node keeps only the first of several Authorization headers; a proxy in front may use another.
+    if ((req.headersDistinct['authorization']?.length ?? 0) > 1) throw ambiguousAuthorization();
 
     let result;
     try {
