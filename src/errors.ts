@@ -143,6 +143,14 @@ export const unidentifiedOperation = () => appError(ErrorCode.BAD_REQUEST, 'Unab
 export const serviceUnavailable = () =>
   appError(ErrorCode.SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE_MESSAGE, {}, statusOf(ErrorCode.SERVICE_UNAVAILABLE));
 
+/**
+ * An operation over one of the shape limits (src/http/armor.ts). graphql-armor words its message
+ * "Syntax Error: Query depth limit of 8 exceeded, found 9."; the document parsed fine, so the
+ * message keeps only the limit and what was found.
+ */
+export const operationOverLimit = (armorMessage: string) =>
+  appError(ErrorCode.GRAPHQL_VALIDATION_FAILED, armorMessage.replace(/^Syntax Error: /, ''));
+
 /** graphql-js' own parse or validation error, with the code Apollo Server gives it over HTTP. */
 export function withCode(error: GraphQLError, code: typeof ErrorCode.GRAPHQL_PARSE_FAILED | typeof ErrorCode.GRAPHQL_VALIDATION_FAILED) {
   return new GraphQLError(error.message, {
