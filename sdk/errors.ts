@@ -1,4 +1,5 @@
 import type { GraphQLFormattedError } from 'graphql';
+import type { RevokeReason } from './generated/graphql';
 
 /** The error codes of the server's public contract (`errors[i].extensions.code`). */
 export type ContractErrorCode =
@@ -104,4 +105,56 @@ export function isTooManyRequests(error: unknown): error is GraphQLRequestErrorW
  */
 export function isServiceUnavailable(error: unknown): error is GraphQLRequestErrorWithCode<'SERVICE_UNAVAILABLE'> {
   return hasErrorCode(error, 'SERVICE_UNAVAILABLE');
+}
+
+/**
+ * Why an answer is UNAUTHENTICATED (`extensions.reason`). `LOGIN_REQUIRED` and `INVALID_CREDENTIALS`
+ * come with HTTP 200; the other three reject the token (HTTP 401): its session is over, log in again.
+ */
+export type UnauthenticatedReason =
+  | 'LOGIN_REQUIRED'
+  | 'INVALID_CREDENTIALS'
+  | 'INVALID_TOKEN'
+  | 'SESSION_REVOKED'
+  | 'SESSION_EXPIRED';
+
+/** The reasons that end a session: the token is no longer accepted. */
+export type SessionEndReason = Extract<UnauthenticatedReason, 'INVALID_TOKEN' | 'SESSION_REVOKED' | 'SESSION_EXPIRED'>;
+
+export interface SessionEnd {
+  readonly reason: SessionEndReason;
+  /** For `SESSION_REVOKED`: why the login was revoked (`LOGOUT`, `LOGOUT_ALL`, ...); null otherwise. */
+  readonly revokedReason: RevokeReason | null;
+}
+
+const SESSION_END_REASONS: ReadonlySet<string> = new Set<SessionEndReason>(['INVALID_TOKEN', 'SESSION_REVOKED', 'SESSION_EXPIRED']);
+
+/** `errors` as a GraphQLRequestError holds them, or as any other client (Apollo Client's CombinedGraphQLErrors) does. */
+function errorsOf(error: unknown): readonly GraphQLFormattedError[] {
+  if (isGraphQLRequestError(error)) return error.errors;
+  if (Array.isArray(error)) return error as readonly GraphQLFormattedError[];
+  return [];
+}
+
+/** The first UNAUTHENTICATED error's `extensions.reason`, of a GraphQLRequestError or an array of GraphQL errors. */
+export function unauthenticatedReason(error: unknown): UnauthenticatedReason | undefined {
+  const unauthenticated = errorsOf(error).find((entry) => entry.extensions?.['code'] === 'UNAUTHENTICATED');
+  const reason = unauthenticated?.extensions?.['reason'];
+  return typeof reason === 'string' ? (reason as UnauthenticatedReason) : undefined;
+}
+
+/**
+ * Why the session of the token a request was sent with ended, or null when the error is not a
+ * rejected token (a wrong password, a missing token, any other error). Takes a GraphQLRequestError
+ * or the `errors` of any GraphQL answer.
+ */
+export function sessionEndReason(error: unknown): SessionEnd | null {
+  const unauthenticated = errorsOf(error).find((entry) => entry.extensions?.['code'] === 'UNAUTHENTICATED');
+  const reason = unauthenticated?.extensions?.['reason'];
+  if (typeof reason !== 'string' || !SESSION_END_REASONS.has(reason)) return null;
+  const revokedReason = unauthenticated?.extensions?.['revokedReason'];
+  return {
+    reason: reason as SessionEndReason,
+    revokedReason: reason === 'SESSION_REVOKED' && typeof revokedReason === 'string' ? (revokedReason as RevokeReason) : null,
+  };
 }

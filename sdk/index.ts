@@ -16,9 +16,14 @@ export {
   isServiceUnavailable,
   isTooManyRequests,
   isUnauthenticated,
+  sessionEndReason,
+  unauthenticatedReason,
   type ContractErrorCode,
   type ErrorCode,
   type GraphQLRequestErrorWithCode,
+  type SessionEnd,
+  type SessionEndReason,
+  type UnauthenticatedReason,
 } from './errors';
 export { createLiveClient, toWebSocketUrl, type LiveClient, type LiveClientOptions, type SocketClose } from './live';
 export {

@@ -188,14 +188,15 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     // First, so every request (health checks, refused bodies, 404s too) gets an id and one log line.
     app.use(requestLogger(logger));
     app.get('/healthz', healthHandler(orm, () => live.status().events));
+    // Tokens travel in the Authorization header, never in cookies, so any origin may call. Ahead of
+    // the playground, whose router would otherwise answer the preflight (OPTIONS) without CORS headers.
+    app.use(GRAPHQL_PATH, cors({ exposedHeaders: [REQUEST_ID_HEADER] }));
     // Before GraphQL: a browser's GET /graphql gets the playground page, anything else falls through.
     if (config.playground) app.use(playgroundRoutes({ logger }));
     app.use(
       GRAPHQL_PATH,
-      // Tokens travel in the Authorization header, never in cookies, so any origin may call.
-      cors({ exposedHeaders: [REQUEST_ID_HEADER] }),
       express.json({ limit: REQUEST_BODY_LIMIT_BYTES }),
-      expressMiddleware(apollo, { context: createContextBuilder(sessions, logger) }),
+      expressMiddleware(apollo, { context: createContextBuilder(sessions, logger, limits.parseOptions) }),
     );
     app.use(httpErrorHandler(logger));
 

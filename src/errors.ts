@@ -61,14 +61,46 @@ export const INVALID_CREDENTIALS_MESSAGE = 'Incorrect email or password.';
 export const SERVICE_UNAVAILABLE_MESSAGE = 'The database is unavailable. Try again shortly.';
 export const INTERNAL_ERROR_MESSAGE = 'Internal server error.';
 
-/** A rejected Authorization header: the whole request fails with HTTP 401. */
-export const invalidSession = () =>
-  appError(ErrorCode.UNAUTHENTICATED, INVALID_SESSION_MESSAGE, {}, statusOf(ErrorCode.UNAUTHENTICATED));
+/**
+ * Why a request is UNAUTHENTICATED (`extensions.reason`, contract v2). The last three reject the
+ * token, and with it the whole request (HTTP 401); the first two are an error beside data (200).
+ */
+export const UnauthenticatedReason = {
+  /** No token on a field that needs one. */
+  LOGIN_REQUIRED: 'LOGIN_REQUIRED',
+  /** Wrong email or password: the same reason whether or not the email is known. */
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  /** Malformed header, bad signature or algorithm, `exp` passed, unknown login, `sub`/`sid` mismatch. */
+  INVALID_TOKEN: 'INVALID_TOKEN',
+  /** The login was revoked; `extensions.revokedReason` says why (its RevokeReason). */
+  SESSION_REVOKED: 'SESSION_REVOKED',
+  /** The login's absolute lifetime ended. */
+  SESSION_EXPIRED: 'SESSION_EXPIRED',
+} as const;
+export type UnauthenticatedReason = (typeof UnauthenticatedReason)[keyof typeof UnauthenticatedReason];
 
-export const invalidCredentials = () => appError(ErrorCode.UNAUTHENTICATED, INVALID_CREDENTIALS_MESSAGE);
+/** A reason that rejects the token itself. */
+export type SessionEndReason = typeof UnauthenticatedReason.INVALID_TOKEN | typeof UnauthenticatedReason.SESSION_REVOKED | typeof UnauthenticatedReason.SESSION_EXPIRED;
+
+/**
+ * A rejected Authorization header: the whole request fails with HTTP 401. The message is the same
+ * whatever the reason; the reason codes are all a client learns (a revoked login's RevokeReason too).
+ */
+export const invalidSession = (reason: SessionEndReason = UnauthenticatedReason.INVALID_TOKEN, revokedReason?: string | null) =>
+  appError(
+    ErrorCode.UNAUTHENTICATED,
+    INVALID_SESSION_MESSAGE,
+    { reason, ...(reason === UnauthenticatedReason.SESSION_REVOKED && revokedReason ? { revokedReason } : {}) },
+    statusOf(ErrorCode.UNAUTHENTICATED),
+  );
+
+export const invalidCredentials = () =>
+  appError(ErrorCode.UNAUTHENTICATED, INVALID_CREDENTIALS_MESSAGE, { reason: UnauthenticatedReason.INVALID_CREDENTIALS });
 
 export const loginRequired = () =>
-  appError(ErrorCode.UNAUTHENTICATED, 'You must be logged in: send Authorization: Bearer <token>.');
+  appError(ErrorCode.UNAUTHENTICATED, 'You must be logged in: send Authorization: Bearer <token>.', {
+    reason: UnauthenticatedReason.LOGIN_REQUIRED,
+  });
 
 export const badUserInput = (message: string, field?: string) =>
   appError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
@@ -102,6 +134,10 @@ export const subscriptionsOverWebSocketOnly = () =>
     statusOf(ErrorCode.BAD_REQUEST),
   );
 
+/** Several Authorization headers: which one counts is ambiguous (Node keeps the first, a proxy may keep the last). */
+export const ambiguousAuthorization = () =>
+  appError(ErrorCode.BAD_REQUEST, 'Send at most one Authorization header.', {}, statusOf(ErrorCode.BAD_REQUEST));
+
 export const unidentifiedOperation = () => appError(ErrorCode.BAD_REQUEST, 'Unable to identify the operation to run.');
 
 /** The bcrypt queue, or the caller's share of it, is full: HTTP 503, with `retryAfter` in seconds (also the Retry-After header). */
@@ -115,6 +151,14 @@ export const passwordChecksBusy = (retryAfterSeconds: number) =>
 
 export const serviceUnavailable = () =>
   appError(ErrorCode.SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE_MESSAGE, {}, statusOf(ErrorCode.SERVICE_UNAVAILABLE));
+
+/**
+ * An operation over one of the shape limits (src/http/armor.ts). graphql-armor words its message
+ * "Syntax Error: Query depth limit of 8 exceeded, found 9."; the document parsed fine, so the
+ * message keeps only the limit and what was found.
+ */
+export const operationOverLimit = (armorMessage: string) =>
+  appError(ErrorCode.GRAPHQL_VALIDATION_FAILED, armorMessage.replace(/^Syntax Error: /, ''));
 
 /** graphql-js' own parse or validation error, with the code Apollo Server gives it over HTTP. */
 export function withCode(error: GraphQLError, code: typeof ErrorCode.GRAPHQL_PARSE_FAILED | typeof ErrorCode.GRAPHQL_VALIDATION_FAILED) {

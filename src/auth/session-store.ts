@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { RevokeReason } from '../entities/revoke-reason';
 import { LAST_SEEN_INTERVAL_MS } from '../limits';
 
 /** Who a login belongs to: what `me` answers, read with the login in the same query. */
@@ -14,6 +15,8 @@ export interface LoginRecord {
   readonly user: Account;
   readonly expiresAt: Date;
   readonly revokedAt: Date | null;
+  /** Why it was revoked (null while active): a rejected request is told. */
+  readonly revokedReason: RevokeReason | null;
   readonly lastSeenAt: Date;
 }
 
@@ -23,6 +26,7 @@ interface SessionRow {
   user_created_at: Date | string;
   expires_at: Date | string;
   revoked_at: Date | string | null;
+  revoked_reason: RevokeReason | null;
   last_seen_at: Date | string;
 }
 
@@ -33,7 +37,7 @@ interface SessionRow {
  */
 const SESSION_CHECK = {
   name: 'session-check',
-  text: `select l.user_id, u.email, u.created_at as user_created_at, l.expires_at, l.revoked_at, l.last_seen_at
+  text: `select l.user_id, u.email, u.created_at as user_created_at, l.expires_at, l.revoked_at, l.revoked_reason, l.last_seen_at
          from user_logins l join users u on u.id = l.user_id
          where l.id = $1`,
 };
@@ -64,6 +68,7 @@ export function createSessionStore(pool: Pool): SessionStore {
         user: { id: row.user_id, email: row.email, createdAt: toDate(row.user_created_at) },
         expiresAt: toDate(row.expires_at),
         revokedAt: row.revoked_at === null ? null : toDate(row.revoked_at),
+        revokedReason: row.revoked_reason,
         lastSeenAt: toDate(row.last_seen_at),
       };
     },

@@ -1,3 +1,5 @@
+import type { RevokeReason } from '../entities/revoke-reason';
+import { UnauthenticatedReason, type SessionEndReason } from '../errors';
 import { LastSeenRecorder } from './last-seen';
 import type { Account, LoginRecord, SessionStore } from './session-store';
 
@@ -19,12 +21,41 @@ export type SessionRejection =
   | 'unknown-login'
   | 'login-of-another-user'
   | 'revoked'
-  | 'expired';
+  /** The login's absolute lifetime ended. */
+  | 'expired'
+  /** The token's `exp` passed while its login says it should still live: not a token this server made. */
+  | 'token-expired';
+
+/**
+ * The reason (contract v2's `extensions.reason`) a client is told for each rejection: the one place
+ * that maps them. Every rejection must have one, so a new kind does not compile until it is mapped.
+ */
+const END_REASON: Readonly<Record<SessionRejection, SessionEndReason>> = {
+  'malformed-header': UnauthenticatedReason.INVALID_TOKEN,
+  'invalid-token': UnauthenticatedReason.INVALID_TOKEN,
+  'unknown-login': UnauthenticatedReason.INVALID_TOKEN,
+  'login-of-another-user': UnauthenticatedReason.INVALID_TOKEN,
+  'token-expired': UnauthenticatedReason.INVALID_TOKEN,
+  revoked: UnauthenticatedReason.SESSION_REVOKED,
+  expired: UnauthenticatedReason.SESSION_EXPIRED,
+};
+
+export interface Rejection {
+  readonly status: 'rejected';
+  readonly reason: SessionRejection;
+  /** Why the login was revoked, for `revoked`. */
+  readonly revokedReason?: RevokeReason | null;
+}
 
 export type SessionResult =
   | { readonly status: 'anonymous' }
   | { readonly status: 'valid'; readonly session: Session }
-  | { readonly status: 'rejected'; readonly reason: SessionRejection };
+  | Rejection;
+
+/** What a client is told about a rejected session: the reason code, and for a revoked login its RevokeReason. */
+export function endReasonOf(rejection: Rejection): { reason: SessionEndReason; revokedReason: RevokeReason | null } {
+  return { reason: END_REASON[rejection.reason], revokedReason: rejection.revokedReason ?? null };
+}
 
 export interface SessionDependencies {
   readonly tokens: TokenService;
@@ -39,7 +70,8 @@ const BEARER_HEADER = /^Bearer +(\S+)$/i;
 /**
  * The one place that decides whether a request's Authorization header is a valid session:
  * a correctly signed, unexpired JWT whose login row exists, belongs to the token's user,
- * is not revoked and has not expired.
+ * is not revoked and has not expired. A correctly signed token past its `exp` still has its login
+ * read, so the client can be told that the login was revoked or lived out its lifetime.
  */
 export async function validateSession(
   authorization: string | undefined,
@@ -51,14 +83,17 @@ export async function validateSession(
   const match = BEARER_HEADER.exec(authorization.trim());
   if (!match?.[1]) return reject('malformed-header');
 
-  const claims = tokens.verify(match[1], now);
+  const claims = tokens.verify(match[1], now) ?? tokens.verifyExpired(match[1], now);
   if (!claims) return reject('invalid-token');
 
   const login = await findLogin(claims.sid);
   if (!login) return reject('unknown-login');
   if (login.user.id !== claims.sub) return reject('login-of-another-user');
-  if (login.revokedAt !== null) return reject('revoked');
+  if (login.revokedAt !== null) {
+    return { status: 'rejected', reason: 'revoked', ...(login.revokedReason ? { revokedReason: login.revokedReason } : {}) };
+  }
   if (login.expiresAt.getTime() <= now.getTime()) return reject('expired');
+  if (claims.exp * 1000 <= now.getTime()) return reject('token-expired');
 
   return {
     status: 'valid',

@@ -33,6 +33,12 @@ export interface TokenService {
   issue(claims: { userId: string; loginId: string; issuedAt: Date; expiresAt: Date }): IssuedToken;
   /** Null for anything that is not a well-formed, correctly signed, unexpired token of ours. */
   verify(token: string, now: Date): TokenClaims | null;
+  /**
+   * The claims of a well-formed, correctly signed token of ours whose `exp` has passed at `now`;
+   * null for anything else. Only the rejection path asks, to tell a login that lived out its
+   * lifetime from a token that was never good.
+   */
+  verifyExpired(token: string, now: Date): TokenClaims | null;
 }
 
 export interface TokenOptions {
@@ -46,15 +52,30 @@ export interface TokenOptions {
 // call; a KeyObject made once skips that, which the profile showed as the costliest step of a request.
 const keyFrom = (secret: string) => createSecretKey(Buffer.from(secret, 'utf8'));
 
-function verifyWithAny(token: string, keys: readonly KeyObject[], now: Date): string | jwt.JwtPayload | null {
+function verifyWithAny(
+  token: string,
+  keys: readonly KeyObject[],
+  now: Date,
+  ignoreExpiration = false,
+): string | jwt.JwtPayload | null {
   for (const key of keys) {
     try {
-      return jwt.verify(token, key, { algorithms: [ALGORITHM], clockTimestamp: toSeconds(now) });
+      return jwt.verify(token, key, { algorithms: [ALGORITHM], clockTimestamp: toSeconds(now), ignoreExpiration });
     } catch {
       // Try the next key; a token no key verifies is invalid.
     }
   }
   return null;
+}
+
+function claimsOf(decoded: string | jwt.JwtPayload | null): TokenClaims | null {
+  if (decoded === null || typeof decoded === 'string') return null;
+  const { sub, sid, iat, exp } = decoded;
+  // jsonwebtoken accepts a token without `exp`; ours always carry one, so its absence means forgery.
+  if (typeof exp !== 'number' || typeof iat !== 'number') return null;
+  if (typeof sub !== 'string' || !isUuid(sub)) return null;
+  if (typeof sid !== 'string' || !isUuid(sid)) return null;
+  return { sub, sid, iat, exp };
 }
 
 export function createTokenService(options: TokenOptions): TokenService {
@@ -74,14 +95,12 @@ export function createTokenService(options: TokenOptions): TokenService {
     },
 
     verify(token, now) {
-      const decoded = verifyWithAny(token, verificationKeys, now);
-      if (decoded === null || typeof decoded === 'string') return null;
-      const { sub, sid, iat, exp } = decoded;
-      // jsonwebtoken accepts a token without `exp`; ours always carry one, so its absence means forgery.
-      if (typeof exp !== 'number' || typeof iat !== 'number') return null;
-      if (typeof sub !== 'string' || !isUuid(sub)) return null;
-      if (typeof sid !== 'string' || !isUuid(sid)) return null;
-      return { sub, sid, iat, exp };
+      return claimsOf(verifyWithAny(token, verificationKeys, now));
+    },
+
+    verifyExpired(token, now) {
+      const claims = claimsOf(verifyWithAny(token, verificationKeys, now, true));
+      return claims && claims.exp <= toSeconds(now) ? claims : null;
     },
   };
 }

@@ -2,8 +2,21 @@ import { ConnectionException } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import { serviceUnavailable } from '../errors';
 
-// Node socket errors seen when PostgreSQL cannot be reached.
-const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+// Node socket errors seen when PostgreSQL cannot be reached, or when this process cannot open a
+// socket to it at all (out of file descriptors, per process or system-wide): a passing condition
+// the client should retry, like an outage, not a bug.
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'EMFILE',
+  'ENFILE',
+]);
 
 // SQLSTATE classes that mean "the database cannot serve you now", not "this query is wrong":
 // 08 connection exception, 28 authorization refused, 3D database missing, 53 out of resources
@@ -13,8 +26,11 @@ const UNAVAILABLE_SQLSTATE = /^(08|28|3D|53|55|57|58)[0-9A-Z]{3}$/;
 
 // node-postgres' own errors, which carry no code: a connection lost under a query, a query or a
 // connect that timed out (`timeout expired` is the client's connectionTimeoutMillis), the pool's wait.
+// A transaction whose connection was cut is marked finished by the query builder (Kysely under
+// MikroORM 7: "Transaction is already rolled back"; knex under MikroORM 6: "Transaction query already
+// complete"), and the statement after the cut fails with that instead of the network error.
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|Query read timeout|^timeout expired$|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|the database system is (starting up|shutting down)/i;
+  /Connection terminated|Query read timeout|^timeout expired$|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|the database system is (starting up|shutting down)|Transaction query already complete|Transaction is already (committed|rolled back)/i;
 
 function causes(error: unknown): unknown[] {
   const chain: unknown[] = [];

@@ -1,4 +1,6 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { GraphQLError, ValidationContext } from 'graphql';
+import { operationOverLimit } from '../errors';
 
 /**
  * Limits on the shape of an operation, checked before anything runs. Aliases are capped low
@@ -21,16 +23,32 @@ function suggestionHider(enabled: boolean): (message: string) => string {
   return (message) => message.replace(/Did you mean ".+"\?/g, '[Suggestion hidden]').trim();
 }
 
+/**
+ * Armor throws "Syntax Error: <limit> exceeded" from its validation rule; reported instead as a
+ * validation error that names the limit (and other validation errors of the document still show).
+ */
+const reportOverLimit = {
+  propagateOnRejection: false,
+  onReject: [
+    (context: ValidationContext | null, error: GraphQLError) => {
+      const refused = operationOverLimit(error.message);
+      // Never silently let an operation over a limit through: without a context to report to, throw.
+      if (!context) throw refused;
+      context.reportError(refused);
+    },
+  ],
+};
+
 export function operationLimits(options: { hideFieldSuggestions: boolean }) {
   const { plugins, validationRules } = new ApolloArmor({
-    maxAliases: { n: OPERATION_LIMITS.aliases, exposeLimits: true },
+    maxAliases: { n: OPERATION_LIMITS.aliases, exposeLimits: true, ...reportOverLimit },
     // Introspection (playgrounds, code generators) is exempt from depth and cost, as by default.
-    maxDepth: { n: OPERATION_LIMITS.depth, exposeLimits: true },
-    costLimit: { maxCost: OPERATION_LIMITS.cost, exposeLimits: true },
+    maxDepth: { n: OPERATION_LIMITS.depth, exposeLimits: true, ...reportOverLimit },
+    costLimit: { maxCost: OPERATION_LIMITS.cost, exposeLimits: true, ...reportOverLimit },
     // Armor's token plugin throws from an Apollo hook, which Apollo answers with a 500; graphql-js
     // counts tokens itself (`parseOptions` below), giving a proper 400 GRAPHQL_PARSE_FAILED.
     maxTokens: { enabled: false },
-    maxDirectives: { n: OPERATION_LIMITS.directives, exposeLimits: true },
+    maxDirectives: { n: OPERATION_LIMITS.directives, exposeLimits: true, ...reportOverLimit },
     // "Did you mean …?" hints map a schema for someone who cannot introspect it; off in production.
     blockFieldSuggestion: { enabled: options.hideFieldSuggestions },
   }).protect();

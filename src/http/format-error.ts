@@ -3,6 +3,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { ErrorCode, INTERNAL_ERROR_MESSAGE } from '../errors';
 import { requestLoggerOf } from './request-log.plugin';
+import { withoutVariableValues } from './variable-errors';
 
 /** The HTTP status an error asked for (Apollo's `extensions.http`), if any. */
 function requestedStatus(error: unknown): number | undefined {
@@ -19,7 +20,10 @@ function requestedStatus(error: unknown): number | undefined {
  */
 export function createErrorFormatter(options: { exposeDetails: boolean; logger: Logger }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    if (formatted.extensions?.['code'] !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
+    if (formatted.extensions?.['code'] !== ErrorCode.INTERNAL_SERVER_ERROR) {
+      const message = withoutVariableValues(formatted.message, error);
+      return message === formatted.message ? formatted : { ...formatted, message };
+    }
     const original = unwrapResolverError(error);
 
     const status = requestedStatus(original);

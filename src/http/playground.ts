@@ -86,6 +86,10 @@ export function playgroundRoutes({ logger, buildDir = PLAYGROUND_BUILD_DIR }: { 
       setHeaders: (res) => res.set('x-content-type-options', 'nosniff'),
     }),
   );
+  // Browsers ask for it with every page; the playground has no icon, and a 404 would be logged as an error.
+  router.get('/favicon.ico', (_req, res) => {
+    res.set('cache-control', 'public, max-age=86400').status(204).end();
+  });
   router.get('/graphql', (req, res, next) => {
     if (!wantsPlayground(req)) return next();
     res.set(SECURITY_HEADERS);

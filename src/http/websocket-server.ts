@@ -24,6 +24,7 @@ import {
   ErrorCode,
   INTERNAL_ERROR_MESSAGE,
   INVALID_SESSION_MESSAGE,
+  invalidSession,
   SERVICE_UNAVAILABLE_MESSAGE,
   subscriptionsOverWebSocketOnly,
   unidentifiedOperation,
@@ -164,7 +165,7 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
       onSubscribe(ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] {
         const connection = connections.get(ctx);
         // graphql-ws only accepts a subscribe after onConnect said yes, which registered the connection.
-        if (!connection) return [new GraphQLError(INVALID_SESSION_MESSAGE, { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
+        if (!connection) return [invalidSession()];
         const document = checkDocument(payload.query, payload.operationName);
         if (Array.isArray(document)) return document;
         return {

@@ -225,6 +225,7 @@ describeWithChromium('the React device manager example (examples/react-device-ma
       // B does not know yet; its next request is refused with 401 and it signs itself out.
       await b.button('Refresh').click();
       await expectSignedOut(b);
+      expect(await b.status.textContent()).toContain('You were signed out on another device');
       await saveScreenshot(b.page, 'device-manager-b-signed-out');
 
       expect(devices.foreignRequests()).toEqual([]);
@@ -264,6 +265,7 @@ describeWithChromium('the React device manager example (examples/react-device-ma
       const clickedAt = performance.now();
       await a.button('Log out Safari 17 on iOS').click();
       await expectSignedOut(b, LIVE_TIMEOUT);
+      expect(await b.status.textContent()).toContain('You were signed out on another device');
       const tookMs = Math.round(performance.now() - clickedAt);
       console.info(`B showed the sign-in form ${tookMs} ms after A clicked "Log out" on its row`);
       // B learnt it from the socket (its own REVOKED event): it sent no request that could have been refused.

@@ -93,6 +93,35 @@ export async function newLocalContext(browser: Browser, allowedOrigins: string[]
   return { context, foreignRequests };
 }
 
+/**
+ * Like `newLocalContext`, but without request interception: with any route set, Playwright answers
+ * every CORS preflight itself (204, allow everything), so a test of the server's own preflight needs
+ * a context without routes. 127.0.0.1 is reached directly (the proxy's bypass list); anything else
+ * goes to a proxy on a closed port, so it fails, and is recorded in `foreignRequests` all the same.
+ */
+export async function newContextWithRealPreflights(
+  browser: Browser,
+  allowedOrigins: string[],
+  deadProxyPort: number,
+  options: BrowserContextOptions = {},
+): Promise<LocalContext> {
+  const allowed = new Set(allowedOrigins.map((url) => httpOriginOf(new URL(url))));
+  const foreignRequests: string[] = [];
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    ...options,
+    // Playwright has Chromium proxy loopback too unless it is listed.
+    proxy: { server: `http://127.0.0.1:${deadProxyPort}`, bypass: '127.0.0.1' },
+  });
+  context.on('request', (request) => {
+    const url = new URL(request.url());
+    if (/^(https?|wss?):$/.test(url.protocol) && !allowed.has(httpOriginOf(url)) && !foreignRequests.includes(request.url())) {
+      foreignRequests.push(request.url());
+    }
+  });
+  return { context, foreignRequests };
+}
+
 /** Saves a PNG of the page as a test artifact, test-results/screenshots/<name>.png; returns its path. */
 export async function saveScreenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);

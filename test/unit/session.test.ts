@@ -11,6 +11,7 @@ const login: LoginRecord = {
   user,
   expiresAt: tokens.expiryFor(now),
   revokedAt: null,
+  revokedReason: null,
   lastSeenAt: now,
 };
 const { token } = tokens.issue({ userId, loginId: login.id, issuedAt: now, expiresAt: login.expiresAt });

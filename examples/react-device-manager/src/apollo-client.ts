@@ -2,7 +2,8 @@ import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, RefetchEventManager 
 import { SetContextLink } from '@apollo/client/link/context';
 import { ErrorLink } from '@apollo/client/link/error';
 import { OperationTypeNode } from 'graphql';
-import { errorCodeOf } from './graphql-errors';
+import { sessionEndReason } from '../../../sdk/errors';
+import { errorCodeOf, graphQLErrorsOf } from './graphql-errors';
 import { userReturned } from './refetch-on-return';
 import type { SessionStore } from './session';
 
@@ -31,11 +32,12 @@ export function createApolloClient(session: SessionStore, uri: string, subscript
   /**
    * The server answers HTTP 401 with UNAUTHENTICATED when a token is revoked, expired or invalid:
    * this device was logged out (from another device, say), so the token is useless. A wrong password
-   * is also UNAUTHENTICATED but with HTTP 200, and stays an error on the sign-in form.
+   * is also UNAUTHENTICATED but with HTTP 200, and stays an error on the sign-in form. The error's
+   * `extensions.reason` (and `revokedReason`) say why, which the sign-in form then shows.
    */
   const signOutOnRejectedToken = new ErrorLink(({ error, operation }) => {
     if (httpStatusOf(operation) === 401 && errorCodeOf(error) === 'UNAUTHENTICATED') {
-      session.loginEnded(sessionTokenOf(operation));
+      session.loginEnded(sessionTokenOf(operation), sessionEndReason(graphQLErrorsOf(error)));
     }
   });
 

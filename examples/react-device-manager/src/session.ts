@@ -1,4 +1,6 @@
 import { useSyncExternalStore } from 'react';
+import type { SessionEnd } from '../../../sdk/errors';
+import { signedOutNotice } from './signed-out-notice';
 
 /**
  * Who is signed in on this tab. The token lives in memory and in sessionStorage: it survives a
@@ -12,8 +14,6 @@ export interface SessionState {
 }
 
 const TOKEN_KEY = 'device-manager.token';
-
-const SIGNED_OUT_NOTICE = 'You were signed out on this device.';
 
 /** A tab logging itself out, and whether the server has already said that its login ended. */
 interface Leaving {
@@ -59,14 +59,15 @@ export class SessionStore {
   /**
    * The server says the login of `token` ended: an HTTP 401, or on the live socket the login's own
    * REVOKED event or the close with 4401. Another device logged this one out, unless this tab is
-   * logging itself out, which ends the session with its own notice (see `leave`).
+   * logging itself out, which ends the session with its own notice (see `leave`). `end` is why, when
+   * the server said (the 401's `extensions.reason`, the REVOKED event's `revokedReason`): the notice tells the user.
    */
-  loginEnded(token: string | null): void {
+  loginEnded(token: string | null, end: SessionEnd | null = null): void {
     if (this.leaving !== null && this.leaving.token === token) {
       this.leaving.ended = true;
       return;
     }
-    this.end(token, SIGNED_OUT_NOTICE);
+    this.end(token, signedOutNotice(end));
   }
 
   /**

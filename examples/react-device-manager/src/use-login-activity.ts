@@ -33,7 +33,9 @@ export function useLoginActivity(token: string): LiveState {
     onData: ({ data }) => {
       const event = data.data?.loginActivity;
       if (!event) return;
-      if (event.kind === 'REVOKED' && event.login.current) session.loginEnded(token);
+      if (event.kind === 'REVOKED' && event.login.current) {
+        session.loginEnded(token, { reason: 'SESSION_REVOKED', revokedReason: event.login.revokedReason });
+      }
       else refetchLogins();
     },
   });
