@@ -37,6 +37,11 @@ const RECENTLY_REVOKED_TTL_MS = 30_000;
 /** Session re-checks run a few at a time, so re-checking many connections leaves the pool to requests. */
 const RECHECK_CONCURRENCY = 4;
 
+/** Whether the database's row says the login is no longer accepted. */
+function hasEnded(login: UserLogin, now: Date): boolean {
+  return login.revokedAt !== null || login.expiresAt.getTime() <= now.getTime();
+}
+
 /**
  * The signed-in WebSockets of this instance, by user. It turns login activity notices into events
  * for the right connections and closes the connections whose own login ended.
@@ -138,7 +143,14 @@ export class SubscriberHub {
     const connections = [...(this.byUser.get(notice.userId) ?? [])].filter((connection) => connection.isOpen);
     if (connections.length === 0) return;
     const now = new Date();
-    const logins = new Map((await this.loadOrNothing(notice.userId, notice.loginIds)).map((login) => [login.id, login]));
+    const loaded = await this.loadOrFail(notice.userId, notice.loginIds);
+    // Anyone who can reach the database can NOTIFY on the channel: a REVOKED notice only ends what the
+    // database says has ended, so a forged one closes nothing and tells nobody of a live login.
+    const logins = new Map(
+      (loaded ?? [])
+        .filter((login) => notice.kind === LoginActivityKind.LOGIN || hasEnded(login, now))
+        .map((login) => [login.id, login]),
+    );
     const eventFor = (login: UserLogin) =>
       notice.kind === LoginActivityKind.LOGIN ? LoginActivityEvent.loggedIn(login) : LoginActivityEvent.ended(login, now);
     const events = notice.loginIds.flatMap((id) => {
@@ -147,22 +159,27 @@ export class SubscriberHub {
     });
 
     for (const connection of connections) {
-      const ownEnded = notice.kind === LoginActivityKind.REVOKED && notice.loginIds.includes(connection.loginId);
-      for (const { loginId, event } of events) if (!(ownEnded && loginId === connection.loginId)) connection.deliver(event);
-      if (ownEnded) {
-        // Its own revocation comes last, then the socket closes (even if the login could not be read).
-        const own = logins.get(connection.loginId);
-        void connection.end(own ? LoginActivityEvent.ended(own, now) : null);
-      }
+      const own = notice.kind === LoginActivityKind.REVOKED ? logins.get(connection.loginId) : undefined;
+      // When the database could not be read, a REVOKED notice naming this login closes it anyway (fail
+      // closed: the client reconnects through the full session check).
+      const unread = loaded === null && notice.kind === LoginActivityKind.REVOKED && notice.loginIds.includes(connection.loginId);
+      for (const { loginId, event } of events) if (!(own && loginId === connection.loginId)) connection.deliver(event);
+      // Its own revocation comes last, then the socket closes.
+      if (own || unread) void connection.end(own ? LoginActivityEvent.ended(own, now) : null);
     }
   }
 
   private async loadOrNothing(userId: string, loginIds: readonly string[]): Promise<UserLogin[]> {
+    return (await this.loadOrFail(userId, loginIds)) ?? [];
+  }
+
+  /** The logins as the database has them, or null when it could not be read. */
+  private async loadOrFail(userId: string, loginIds: readonly string[]): Promise<UserLogin[] | null> {
     try {
       return await this.deps.logins.load(userId, loginIds);
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'could not read logins for subscribers: events not sent');
-      return [];
+      return null;
     }
   }
 
