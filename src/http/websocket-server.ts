@@ -34,6 +34,7 @@ import { CloseCode } from '../live/close-codes';
 import type { LiveConnection } from '../live/live-connection';
 import type { SubscriberHub } from '../live/subscriber-hub';
 import type { LiveContext } from '../resolvers/context.type';
+import { authorizationOf, type ConnectionParams } from './connection-params';
 
 export interface SubscriptionServerOptions {
   /** Where GraphQL is served over HTTP; WebSockets share it. */
@@ -70,8 +71,6 @@ const CLOSE_GRACE_MS = 3_000;
  */
 const CONNECTION_CHECK_CONCURRENCY = 2;
 
-/** What a client sends in connection_init: `{ authorization: "Bearer <token>" }`. */
-type ConnectionParams = Record<string, unknown>;
 
 /**
  * GraphQL subscriptions over WebSocket (graphql-transport-ws, graphql-ws + ws) on the HTTP server's
@@ -127,9 +126,9 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
 
       async onConnect(ctx) {
         const { socket, request } = ctx.extra;
-        const authorization = ctx.connectionParams?.['authorization'];
+        const authorization = authorizationOf(ctx.connectionParams);
         // Missing is refused too: loginActivity, the only subscription, needs a user.
-        if (typeof authorization !== 'string' || authorization.trim() === '') {
+        if (authorization === null) {
           return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
         }
         const now = new Date();
