@@ -61,6 +61,8 @@ function liveContext(connection: LiveConnection, logger: Logger): LiveContext {
   return { transport: 'live', session, connection, log: logger.child({ userId: session.user.id, loginId: session.loginId }) };
 }
 
+const TOO_MANY_CONNECTIONS_REASON = 'Too many subscriptions';
+
 /** On shutdown, how long clients have to answer the 1001 close frame before their sockets are cut. */
 const CLOSE_GRACE_MS = 3_000;
 
@@ -132,10 +134,20 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
           return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
         }
         const now = new Date();
+        // The cap per user holds before the session check, on the token's verified claims (no database):
+        // a flood of connection_inits with one token is refused at once instead of queueing checks.
+        const claims = sessions.claims(authorization, now);
+        if (claims === null) {
+          logger.debug({ reason: 'invalid-token' }, 'rejected subscription session');
+          return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
+        }
+        const release = hub.reserve(claims.sub);
+        if (release === null) return refuse(socket, CloseCode.TooManyConnections, TOO_MANY_CONNECTIONS_REASON);
         let result: SessionResult;
         try {
           result = await checkConnection(() => sessions.validate(authorization, now));
         } catch (error) {
+          release();
           if (isDatabaseUnavailable(error)) {
             logger.warn({ err: error }, 'database unavailable at connection_init');
             return refuse(socket, CloseCode.TryAgainLater, SERVICE_UNAVAILABLE_MESSAGE);
@@ -143,6 +155,7 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
           logger.error({ err: error }, 'unexpected error at connection_init');
           return refuse(socket, CloseCode.InternalServerError, INTERNAL_ERROR_MESSAGE);
         }
+        release();
         if (result.status !== 'valid') {
           logger.debug({ reason: result.status === 'rejected' ? result.reason : 'anonymous' }, 'rejected subscription session');
           return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
@@ -153,7 +166,7 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         // The address only ever reaches a new login, and logins are not made over WebSocket.
         const client = clientInfo(request.socket.remoteAddress, request.headers['user-agent']);
         const outcome = hub.connect(result.session, authorization, client, socket);
-        if (outcome.status === 'too-many-connections') return refuse(socket, CloseCode.TooManyConnections, 'Too many subscriptions');
+        if (outcome.status === 'too-many-connections') return refuse(socket, CloseCode.TooManyConnections, TOO_MANY_CONNECTIONS_REASON);
         if (outcome.status === 'revoked') return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
         connections.set(ctx, outcome.connection);
         sessions.touch(result.session, now);

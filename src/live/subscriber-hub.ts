@@ -48,6 +48,8 @@ function hasEnded(login: UserLogin, now: Date): boolean {
  */
 export class SubscriberHub {
   private readonly byUser = new Map<string, Set<LiveConnection>>();
+  /** Connections by user whose session check is in flight (see reserve). */
+  private readonly pending = new Map<string, number>();
   private readonly recentlyRevoked = new RecentIds(RECENTLY_REVOKED_TTL_MS);
   /** Each user's work runs one piece after another, so their events go out in commit order. */
   private readonly userQueues = new Map<string, Promise<void>>();
@@ -59,6 +61,25 @@ export class SubscriberHub {
       maxSubscriptionsPerUser: deps.maxPerUser,
       mayOpenSubscription: (userId) => this.subscriptionsOf(userId) < deps.maxPerUser,
       expired: (connection) => this.endSession(connection),
+    };
+  }
+
+  /**
+   * Holds a place for a connection of `userId` whose session is about to be checked, or says no when
+   * the user's open and pending connections already reach the cap: one token cannot queue hundreds
+   * of session checks ahead of other users'. Call the returned release once the check is over.
+   */
+  reserve(userId: string): (() => void) | null {
+    const pending = this.pending.get(userId) ?? 0;
+    if ((this.byUser.get(userId)?.size ?? 0) + pending >= this.deps.maxPerUser) return null;
+    this.pending.set(userId, pending + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.pending.get(userId) ?? 1) - 1;
+      if (left > 0) this.pending.set(userId, left);
+      else this.pending.delete(userId);
     };
   }
 
