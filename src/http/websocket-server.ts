@@ -35,6 +35,7 @@ import type { LiveConnection } from '../live/live-connection';
 import type { SubscriberHub } from '../live/subscriber-hub';
 import type { LiveContext } from '../resolvers/context.type';
 import { authorizationOf, type ConnectionParams } from './connection-params';
+import { MessageMeter, type SocketMeter } from './message-meter';
 
 export interface SubscriptionServerOptions {
   /** Where GraphQL is served over HTTP; WebSockets share it. */
@@ -49,7 +50,7 @@ export interface SubscriptionServerOptions {
     /** Rewrites an error message without field suggestions, in production. */
     readonly hideSuggestions: (message: string) => string;
   };
-  readonly config: Pick<SubscriptionConfig, 'initTimeoutMs' | 'maxMessageBytes'>;
+  readonly config: Pick<SubscriptionConfig, 'initTimeoutMs' | 'maxMessageBytes' | 'socketMessages' | 'userMessages'>;
   /** The formatter of HTTP responses, so errors read the same on both transports. */
   readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   readonly isProduction: boolean;
@@ -62,6 +63,7 @@ function liveContext(connection: LiveConnection, logger: Logger): LiveContext {
 }
 
 const TOO_MANY_CONNECTIONS_REASON = 'Too many subscriptions';
+const TOO_MANY_MESSAGES_REASON = 'Too many messages';
 
 /** On shutdown, how long clients have to answer the 1001 close frame before their sockets are cut. */
 const CLOSE_GRACE_MS = 3_000;
@@ -85,6 +87,24 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
   // graphql-ws hands every callback of one socket the same context object.
   const connections = new WeakMap<object, LiveConnection>();
   const checkConnection = concurrencyLimit(CONNECTION_CHECK_CONCURRENCY);
+  const meter = new MessageMeter({ socket: config.socketMessages, user: config.userMessages });
+  const meters = new WeakMap<WebSocket, SocketMeter>();
+
+  // Registered before graphql-ws's own listeners, so each message is metered before it is handled.
+  wsServer.on('connection', (socket) => {
+    const socketMeter = meter.socket();
+    meters.set(socket, socketMeter);
+    let overRate = false;
+    socket.on('message', () => {
+      if (overRate || socketMeter.take()) return;
+      overRate = true;
+      socket.close(CloseCode.TooManyMessages, TOO_MANY_MESSAGES_REASON);
+      // Read nothing more from it: a client that ignores the close frame is cut after the grace.
+      socket.pause();
+      setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref();
+    });
+    socket.once('close', () => socketMeter.closed());
+  });
 
   const refuse = (socket: WebSocket, code: CloseCode, reason: string): false => {
     socket.close(code, reason);
@@ -169,6 +189,7 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         if (outcome.status === 'too-many-connections') return refuse(socket, CloseCode.TooManyConnections, TOO_MANY_CONNECTIONS_REASON);
         if (outcome.status === 'revoked') return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
         connections.set(ctx, outcome.connection);
+        meters.get(socket)?.signedIn(result.session.user.id);
         sessions.touch(result.session, now);
         return true;
       },

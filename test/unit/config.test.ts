@@ -27,6 +27,8 @@ describe('loadConfig', () => {
         initTimeoutMs: 5000,
         maxMessageBytes: 65536,
         recheckIntervalMs: 60_000,
+        socketMessages: { perSecond: 20, burst: 40 },
+        userMessages: { perSecond: 60, burst: 120 },
       },
       trustProxy: 0,
       logLevel: 'info',
