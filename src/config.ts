@@ -68,6 +68,8 @@ export interface Config {
   readonly bcryptWorkers: number;
   /** Beyond this many active logins per user, the oldest are revoked. */
   readonly maxActiveLogins: number;
+  /** Revoked logins older than this are deleted. */
+  readonly historyRetentionSeconds: number;
   readonly rateLimits: RateLimits;
   readonly subscriptions: SubscriptionConfig;
   readonly trustProxy: number;
@@ -157,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       BCRYPT_COST: integerIn(4, 31)({ default: 12 }),
       BCRYPT_WORKERS: integerIn(0, 64)({ default: os.availableParallelism() }),
       MAX_ACTIVE_LOGINS: integerIn(1, 100_000)({ default: DEFAULT_MAX_ACTIVE_LOGINS }),
+      HISTORY_RETENTION: durationInSeconds({ default: 90 * 24 * 60 * 60 }),
       RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP: integerIn(1, 1_000_000)({ default: 10 }),
       RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP_WINDOW: durationInSeconds({ default: 15 * 60 }),
       RATE_LIMIT_LOGIN_FAILURES_PER_IP: integerIn(1, 1_000_000)({ default: 100 }),
@@ -202,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     bcryptCost: parsed.BCRYPT_COST,
     bcryptWorkers: parsed.BCRYPT_WORKERS,
     maxActiveLogins: parsed.MAX_ACTIVE_LOGINS,
+    historyRetentionSeconds: parsed.HISTORY_RETENTION,
     rateLimits: Object.freeze({
       loginFailuresPerEmailAndIp: Object.freeze({
         points: parsed.RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP,

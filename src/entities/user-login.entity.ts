@@ -38,7 +38,7 @@ export class UserLogin {
   @Property({ type: 'text' })
   ipAddress: string;
 
-  @Field({ description: 'The raw User-Agent header ("" when absent).' })
+  @Field({ description: 'The User-Agent header ("" when absent), cut to its first 512 characters.' })
   @Property({ type: 'text' })
   userAgent: string;
 

@@ -1,4 +1,5 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { listCostRule } from './list-cost';
 
 /**
  * Limits on the shape of an operation, checked before anything runs. Aliases are capped low
@@ -36,7 +37,7 @@ export function operationLimits(options: { hideFieldSuggestions: boolean }) {
   }).protect();
   return {
     plugins,
-    validationRules,
+    validationRules: [...validationRules, listCostRule()],
     parseOptions: { maxTokens: OPERATION_LIMITS.tokens },
     hideSuggestions: suggestionHider(options.hideFieldSuggestions),
   };

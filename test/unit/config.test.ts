@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       bcryptCost: 12,
       bcryptWorkers: os.availableParallelism(),
       maxActiveLogins: 100,
+      historyRetentionSeconds: 90 * 24 * 60 * 60,
       rateLimits: {
         loginFailuresPerEmailAndIp: { points: 10, windowSeconds: 15 * 60 },
         loginFailuresPerIp: { points: 100, windowSeconds: 3600 },
