@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
@@ -89,9 +90,23 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
   const checkConnection = concurrencyLimit(CONNECTION_CHECK_CONCURRENCY);
   const meter = new MessageMeter({ socket: config.socketMessages, user: config.userMessages });
   const meters = new WeakMap<WebSocket, SocketMeter>();
+  const socketLogs = new WeakMap<WebSocket, Logger>();
+  const signedIn = new WeakMap<WebSocket, { userId: string; loginId: string }>();
 
   // Registered before graphql-ws's own listeners, so each message is metered before it is handled.
-  wsServer.on('connection', (socket) => {
+  wsServer.on('connection', (socket, request) => {
+    // Like a request's log line: an id per socket, who it is once connection_init is accepted (the
+    // line 'websocket connected'), and how and when it ended. Never the token.
+    const openedAt = performance.now();
+    const socketLog = logger.child({ socketId: randomUUID() });
+    socketLogs.set(socket, socketLog);
+    socket.once('close', (code, reason) => {
+      const { userId = null, loginId = null } = signedIn.get(socket) ?? {};
+      socketLog.info(
+        { code, reason: reason.toString(), userId, loginId, durationMs: Math.round(performance.now() - openedAt), remoteAddress: request.socket.remoteAddress },
+        'websocket closed',
+      );
+    });
     const socketMeter = meter.socket();
     meters.set(socket, socketMeter);
     let overRate = false;
@@ -148,6 +163,7 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
 
       async onConnect(ctx) {
         const { socket, request } = ctx.extra;
+        const log = socketLogs.get(socket) ?? logger;
         const authorization = authorizationOf(ctx.connectionParams);
         // Missing is refused too: loginActivity, the only subscription, needs a user.
         if (authorization === null) {
@@ -158,7 +174,7 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         // a flood of connection_inits with one token is refused at once instead of queueing checks.
         const claims = sessions.claims(authorization, now);
         if (claims === null) {
-          logger.debug({ reason: 'invalid-token' }, 'rejected subscription session');
+          log.debug({ reason: 'invalid-token' }, 'rejected subscription session');
           return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
         }
         const release = hub.reserve(claims.sub);
@@ -169,15 +185,15 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         } catch (error) {
           release();
           if (isDatabaseUnavailable(error)) {
-            logger.warn({ err: error }, 'database unavailable at connection_init');
+            log.warn({ err: error }, 'database unavailable at connection_init');
             return refuse(socket, CloseCode.TryAgainLater, SERVICE_UNAVAILABLE_MESSAGE);
           }
-          logger.error({ err: error }, 'unexpected error at connection_init');
+          log.error({ err: error }, 'unexpected error at connection_init');
           return refuse(socket, CloseCode.InternalServerError, INTERNAL_ERROR_MESSAGE);
         }
         release();
         if (result.status !== 'valid') {
-          logger.debug({ reason: result.status === 'rejected' ? result.reason : 'anonymous' }, 'rejected subscription session');
+          log.debug({ reason: result.status === 'rejected' ? result.reason : 'anonymous' }, 'rejected subscription session');
           return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
         }
         // The client may have gone while its session was checked: nothing to register then.
@@ -190,6 +206,11 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         if (outcome.status === 'revoked') return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
         connections.set(ctx, outcome.connection);
         meters.get(socket)?.signedIn(result.session.user.id);
+        signedIn.set(socket, { userId: result.session.user.id, loginId: result.session.loginId });
+        log.info(
+          { userId: result.session.user.id, loginId: result.session.loginId, remoteAddress: request.socket.remoteAddress },
+          'websocket connected',
+        );
         sessions.touch(result.session, now);
         return true;
       },
@@ -205,7 +226,7 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
           document,
           operationName: payload.operationName ?? null,
           variableValues: payload.variables ?? null,
-          contextValue: liveContext(connection, logger),
+          contextValue: liveContext(connection, socketLogs.get(ctx.extra.socket) ?? logger),
         };
       },
 
