@@ -169,7 +169,7 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         if (authorization === null) {
           return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
         }
-        const now = new Date();
+        let now = new Date();
         // The cap per user holds before the session check, on the token's verified claims (no database):
         // a flood of connection_inits with one token is refused at once instead of queueing checks.
         const claims = sessions.claims(authorization, now);
@@ -201,7 +201,22 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
 
         // The address only ever reaches a new login, and logins are not made over WebSocket.
         const client = clientInfo(request.socket.remoteAddress, request.headers['user-agent']);
-        const outcome = hub.connect(result.session, authorization, client, socket);
+        let outcome = hub.connect(result.session, authorization, client, socket, now.getTime());
+        if (outcome.status === 'revoked') {
+          // A REVOKED notice for this login came in during the check: the database decides, once more.
+          now = new Date();
+          let again: SessionResult;
+          try {
+            again = await checkConnection(() => sessions.validate(authorization, now));
+          } catch (error) {
+            log.warn({ err: error }, 'could not check a subscription session again');
+            return refuse(socket, CloseCode.TryAgainLater, SERVICE_UNAVAILABLE_MESSAGE);
+          }
+          if (again.status !== 'valid') return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
+          if (socket.readyState !== WebSocket.OPEN) return false;
+          result = again;
+          outcome = hub.connect(again.session, authorization, client, socket, now.getTime());
+        }
         if (outcome.status === 'too-many-connections') return refuse(socket, CloseCode.TooManyConnections, TOO_MANY_CONNECTIONS_REASON);
         if (outcome.status === 'revoked') return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
         connections.set(ctx, outcome.connection);

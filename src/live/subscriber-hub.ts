@@ -83,9 +83,15 @@ export class SubscriberHub {
     };
   }
 
-  /** Registers a socket whose session has just been checked. */
-  connect(session: Session, authorization: string, client: ClientInfo, socket: ClosableSocket): ConnectOutcome {
-    if (this.recentlyRevoked.has(session.loginId)) return { status: 'revoked' };
+  /**
+   * Registers a socket whose session has just been checked (the check read the database at
+   * `checkedAt`, a Date.now() value). A REVOKED notice for its login received since then means the
+   * check may have read the login just before its revocation committed: 'revoked', and the caller
+   * checks again (the notice alone decides nothing: it could be forged).
+   */
+  connect(session: Session, authorization: string, client: ClientInfo, socket: ClosableSocket, checkedAt: number): ConnectOutcome {
+    const noticeAt = this.recentlyRevoked.addedAt(session.loginId);
+    if (noticeAt !== null && noticeAt >= checkedAt) return { status: 'revoked' };
     const connections = this.byUser.get(session.user.id) ?? new Set<LiveConnection>();
     if (connections.size >= this.deps.maxPerUser) return { status: 'too-many-connections' };
     const connection = new LiveConnection(session, authorization, client, socket, this.policy);

@@ -23,4 +23,23 @@ describe('a REVOKED notice closes a socket only when the database says its login
     expect(subscription.isClosed).toBe(false);
     expect(t.server.liveStatus().subscriptions).toBe(1);
   });
+
+  it('lets the same login connect again right after a forged REVOKED for it (the database is asked again)', async () => {
+    const email = uniqueEmail();
+    const { token, user, login } = await registerUser(t.api.withHeaders({ 'user-agent': 'victim/1' }), email);
+    const watcher = await clients.subscribe(t.server, { token }, 1);
+
+    const forged = JSON.stringify({ v: 1, kind: 'REVOKED', userId: user.id, loginIds: [login.id] });
+    await t.db.query(`select pg_notify('login_activity', $1)`, [forged]);
+    // The forged notice has been handled once a later real one has reached the open socket.
+    const second = await logInUser(t.api.withHeaders({ 'user-agent': 'second/1' }), email);
+    await watcher.waitForEvents(1);
+
+    const reconnected = await clients.subscribe(t.server, { token }, 2);
+    const third = await logInUser(t.api.withHeaders({ 'user-agent': 'third/1' }), email);
+    const [event] = await reconnected.waitForEvents(1);
+    expect(event).toMatchObject({ kind: 'LOGIN', login: { id: third.login.id } });
+    expect(second.login.id).not.toBe(third.login.id);
+    expect(reconnected.isClosed).toBe(false);
+  });
 });
