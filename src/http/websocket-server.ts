@@ -114,7 +114,10 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
       if (overRate || socketMeter.take()) return;
       overRate = true;
       socket.close(CloseCode.TooManyMessages, TOO_MANY_MESSAGES_REASON);
-      // Read nothing more from it: a client that ignores the close frame is cut after the grace.
+      // Handle nothing more from it: what it sent after this message (much of it may already be read
+      // from the network) goes unparsed by graphql-ws, and nothing more is read; a client that
+      // ignores the close frame is cut after the grace.
+      socket.removeAllListeners('message');
       socket.pause();
       setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref();
     });
