@@ -6,6 +6,7 @@ import { User } from './src/entities/user.entity';
 import { UserLogin } from './src/entities/user-login.entity';
 import { guardPool } from './src/db/pool-guard';
 import { DATABASE_TIMEOUTS_MS } from './src/limits';
+import { driverMessage } from './src/logger';
 import { migrationsList } from './src/migrations';
 
 
@@ -49,8 +50,9 @@ export function createOrmConfig(clientUrl: string, log: DriverLog = console): Op
     loggerFactory: () => ({
       log() {},
       logQuery() {},
-      warn: (_namespace, message) => log.warn(message),
-      error: (_namespace, message) => log.error(message),
+      // Nothing from the driver reaches the log with values in it: a message holding SQL is cut.
+      warn: (_namespace, message) => log.warn(driverMessage(message)),
+      error: (_namespace, message) => log.error(driverMessage(message)),
       setDebugMode() {},
       isEnabled: () => false,
     }),

@@ -3,16 +3,18 @@ import { authOverhead } from './scenarios/auth-overhead';
 import { liveActivity } from './scenarios/live-activity';
 import { loginFlood } from './scenarios/login-flood';
 import { lowCostEnumeration } from './scenarios/low-cost-enumeration';
+import { historySize } from './scenarios/history-size';
 import { loginStorm } from './scenarios/login-storm';
 import { tableScale } from './scenarios/table-scale';
 import { twoInstances } from './scenarios/two-instances';
+import { websocketFlood } from './scenarios/websocket-flood';
 import { createBenchDatabase, machine, ROUNDS, SECONDS } from './lib';
 
 /**
  * `npm run bench`: the real server, spawned as `npm start` runs it, on a fresh database, driven
  * over HTTP by autocannon. Loads that are compared run alternately on the same server, several
  * rounds, and the median is reported, because a shared machine is noisy.
- * `npm run bench -- <auth|storm|flood|enumeration|scale|instances|live>` runs one scenario.
+ * `npm run bench -- <auth|storm|flood|enumeration|scale|instances|live|ws-flood|history>` runs one scenario.
  */
 async function main() {
   const only = process.argv[2];
@@ -28,6 +30,8 @@ async function main() {
     if (!only || only === 'scale') await tableScale(db);
     if (!only || only === 'instances') await twoInstances(db);
     if (!only || only === 'live') await liveActivity(db);
+    if (!only || only === 'ws-flood') await websocketFlood(db);
+    if (!only || only === 'history') await historySize(db);
   } finally {
     await db.drop();
   }

@@ -14,6 +14,8 @@ export const LiveCloseCode = {
   Unauthorized: 4401,
   /** The user already has MAX_SUBSCRIPTIONS_PER_USER sockets open on that server instance. */
   TooManyConnections: 4429,
+  /** The same code (reason `Too many messages`): the client sent messages faster than the server's rate. */
+  TooManyMessages: 4429,
   /** An unexpected server error while checking the token. */
   InternalServerError: 4500,
 } as const;

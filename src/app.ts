@@ -10,6 +10,7 @@ import express from 'express';
 import { createOrmConfig } from '../mikro-orm.config';
 import { createAccounts } from './auth/accounts';
 import { BcryptQueue } from './auth/bcrypt-queue';
+import { startHistoryPruning } from './auth/history-pruning';
 import { createLogins } from './auth/logins';
 import { createPasswordHasher } from './auth/passwords';
 import { createSessionStore } from './auth/session-store';
@@ -121,6 +122,8 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     });
     cleanups.push(() => sessions.flush());
     const logins = createLogins(orm, { maxActiveLogins: config.maxActiveLogins });
+    const pruning = startHistoryPruning({ logins, retentionSeconds: config.historyRetentionSeconds, logger });
+    cleanups.push(() => pruning.stop());
     const accounts = createAccounts({
       orm,
       hasher,

@@ -45,6 +45,16 @@ export interface SubscriptionConfig {
   readonly maxMessageBytes: number;
   /** How often every open connection's session is checked against the database again. */
   readonly recheckIntervalMs: number;
+  /** Messages one socket may send: a token bucket (per second, and how many at once). */
+  readonly socketMessages: MessageRate;
+  /** Messages one user may send across all their sockets on this instance. */
+  readonly userMessages: MessageRate;
+}
+
+/** A token bucket: `burst` messages at once, refilled at `perSecond`. */
+export interface MessageRate {
+  readonly perSecond: number;
+  readonly burst: number;
 }
 
 export interface Config {
@@ -66,6 +76,8 @@ export interface Config {
   readonly bcryptQueue: BcryptQueueLimits;
   /** Beyond this many active logins per user, the oldest are revoked. */
   readonly maxActiveLogins: number;
+  /** Revoked logins older than this are deleted. */
+  readonly historyRetentionSeconds: number;
   readonly rateLimits: RateLimits;
   readonly subscriptions: SubscriptionConfig;
   readonly trustProxy: number;
@@ -173,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       BCRYPT_QUEUE_PER_ACCOUNT: integerIn(1, 100_000)({ default: undefined }),
       BCRYPT_QUEUE_PER_IP: integerIn(1, 100_000)({ default: undefined }),
       MAX_ACTIVE_LOGINS: integerIn(1, 100_000)({ default: DEFAULT_MAX_ACTIVE_LOGINS }),
+      HISTORY_RETENTION: durationInSeconds({ default: 90 * 24 * 60 * 60 }),
       RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP: integerIn(1, 1_000_000)({ default: 10 }),
       RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP_WINDOW: durationInSeconds({ default: 15 * 60 }),
       RATE_LIMIT_LOGIN_FAILURES_PER_IP: integerIn(1, 1_000_000)({ default: 100 }),
@@ -184,6 +197,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       SUBSCRIPTION_INIT_TIMEOUT: durationInSeconds({ default: 5 }),
       SUBSCRIPTION_MAX_MESSAGE_BYTES: integerIn(1024, 16 * 1024 * 1024)({ default: 64 * 1024 }),
       SUBSCRIPTION_RECHECK_INTERVAL: durationInSeconds({ default: 60 }),
+      SUBSCRIPTION_MESSAGE_RATE: integerIn(1, 1_000_000)({ default: 20 }),
+      SUBSCRIPTION_MESSAGE_BURST: integerIn(1, 1_000_000)({ default: 40 }),
+      SUBSCRIPTION_USER_MESSAGE_RATE: integerIn(1, 1_000_000)({ default: 60 }),
+      SUBSCRIPTION_USER_MESSAGE_BURST: integerIn(1, 1_000_000)({ default: 120 }),
       TRUST_PROXY: integerIn(0, 100)({ default: 0 }),
       PLAYGROUND: bool({ default: true }),
       LOG_LEVEL: str({
@@ -219,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       perIp: parsed.BCRYPT_QUEUE_PER_IP,
     }),
     maxActiveLogins: parsed.MAX_ACTIVE_LOGINS,
+    historyRetentionSeconds: parsed.HISTORY_RETENTION,
     rateLimits: Object.freeze({
       loginFailuresPerEmailAndIp: Object.freeze({
         points: parsed.RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP,
@@ -239,6 +257,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       initTimeoutMs: parsed.SUBSCRIPTION_INIT_TIMEOUT * 1000,
       maxMessageBytes: parsed.SUBSCRIPTION_MAX_MESSAGE_BYTES,
       recheckIntervalMs: parsed.SUBSCRIPTION_RECHECK_INTERVAL * 1000,
+      socketMessages: Object.freeze({ perSecond: parsed.SUBSCRIPTION_MESSAGE_RATE, burst: parsed.SUBSCRIPTION_MESSAGE_BURST }),
+      userMessages: Object.freeze({ perSecond: parsed.SUBSCRIPTION_USER_MESSAGE_RATE, burst: parsed.SUBSCRIPTION_USER_MESSAGE_BURST }),
     }),
     trustProxy: parsed.TRUST_PROXY,
     logLevel: parsed.LOG_LEVEL,

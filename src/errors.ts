@@ -191,3 +191,12 @@ export const malformedJson = () => refused(ErrorCode.BAD_REQUEST, 'The request b
 export const unreadableRequest = (status: number) => refused(ErrorCode.BAD_REQUEST, 'The request could not be read.', status);
 export const internalErrorResponse = () =>
   refused(ErrorCode.INTERNAL_SERVER_ERROR, INTERNAL_ERROR_MESSAGE, HTTP_STATUS.INTERNAL_SERVER_ERROR);
+
+/** An operation whose lists together ask for more items than one operation may (the list-size cost). */
+export const tooManyListItems = (requested: number, limit: number) =>
+  appError(
+    ErrorCode.GRAPHQL_VALIDATION_FAILED,
+    `Operation cost limit exceeded: its lists ask for up to ${requested} items (the sum of their \`first\`), the limit is ${limit}.`,
+    { requested, limit },
+    statusOf(ErrorCode.GRAPHQL_VALIDATION_FAILED),
+  );

@@ -19,6 +19,21 @@ export const MAX_PASSWORD_BYTES = 72;
  */
 export const DATABASE_TIMEOUTS_MS = { connect: 3_000, query: 5_000 } as const;
 
+/** A stored User-Agent is cut to this many characters (the device label is read from the whole header). */
+export const MAX_STORED_USER_AGENT_LENGTH = 512;
+
+/** `myLogins(first:)`: how many logins one list returns by default, and at most. */
+export const LOGINS_PAGE = { default: 100, max: 500 } as const;
+
+/**
+ * List items one operation may ask for, summed over its list fields (`first`, or its default; a
+ * variable counts as the largest it may be): what the cost limit counts besides armor's field cost.
+ */
+export const MAX_LIST_ITEMS_PER_OPERATION = 1000;
+
+/** How often an instance tries to delete history older than HISTORY_RETENTION (one instance does it at a time). */
+export const HISTORY_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+
 /** `lastSeenAt` may lag by up to this much: at most one write per login per interval. */
 export const LAST_SEEN_INTERVAL_MS = 60_000;
 

@@ -1,3 +1,4 @@
+import { MAX_STORED_USER_AGENT_LENGTH } from '../limits';
 import { deviceLabel } from './device-label';
 
 /** Where a request comes from, as recorded on a login. */
@@ -14,5 +15,6 @@ export function normalizeIp(address: string): string {
 
 export function clientInfo(ipAddress: string | undefined, userAgent: string | undefined): ClientInfo {
   const agent = userAgent ?? '';
-  return { ipAddress: normalizeIp(ipAddress ?? ''), userAgent: agent, device: deviceLabel(agent) };
+  // Stored on every login and listed by myLogins: a 12 KB header would make history heavy to read.
+  return { ipAddress: normalizeIp(ipAddress ?? ''), userAgent: agent.slice(0, MAX_STORED_USER_AGENT_LENGTH), device: deviceLabel(agent) };
 }

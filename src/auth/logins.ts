@@ -32,11 +32,20 @@ export interface Logins {
   revoke(userId: string, loginId: string, now: Date): Promise<RevokeOutcome>;
   /** Revokes every active login of the user (optionally all but one) in one statement; returns how many. */
   revokeAll(userId: string, now: Date, options?: { keepLoginId?: string }): Promise<number>;
-  /** The user's logins, newest first: the active ones, or all of them. */
-  list(userId: string, options: { includeRevoked: boolean; now: Date }): Promise<UserLogin[]>;
+  /** The user's newest `first` logins, newest first: the active ones, or all of them. */
+  list(userId: string, options: { includeRevoked: boolean; first: number; now: Date }): Promise<UserLogin[]>;
+  /**
+   * Deletes the logins revoked before `before`; returns how many, or null when another instance is
+   * doing it right now (an advisory lock: N instances prune once, not N times at once).
+   */
+  pruneRevoked(before: Date): Promise<number | null>;
   /** The user's logins with these ids, as the database has them now. */
   load(userId: string, loginIds: readonly string[]): Promise<UserLogin[]>;
 }
+
+const PRUNE_BATCH = 1000;
+/** The advisory lock's name: one instance prunes at a time. */
+const PRUNE_LOCK = 'login-activity:history-pruning';
 
 const NEWEST_FIRST: Array<QueryOrderMap<UserLogin>> = [{ createdAt: 'desc' }, { id: 'desc' }];
 
@@ -106,12 +115,31 @@ export function createLogins(orm: MikroORM, { maxActiveLogins }: { readonly maxA
       return revoked.length;
     },
 
-    list: (userId, { includeRevoked, now }) =>
+    list: (userId, { includeRevoked, first, now }) =>
       orm.em
         .fork()
         .find(UserLogin, includeRevoked ? { user: userId } : { user: userId, revokedAt: null, expiresAt: { $gt: now } }, {
           orderBy: NEWEST_FIRST,
+          limit: first,
         }),
+
+    pruneRevoked: (before) =>
+      orm.em.fork().transactional(async (tx) => {
+        const [lock] = await tx.execute<Array<{ locked: boolean }>>(
+          `select pg_try_advisory_xact_lock(hashtextextended('${PRUNE_LOCK}', 0)) as locked`,
+        );
+        if (!lock?.locked) return null;
+        let deleted = 0;
+        for (;;) {
+          // Batches keep each statement short on a table that logins write all the time.
+          const batch = await tx.execute<Array<{ id: string }>>(
+            `delete from user_logins where id in (select id from user_logins where revoked_at < ? limit ${PRUNE_BATCH}) returning id`,
+            [before],
+          );
+          deleted += batch.length;
+          if (batch.length < PRUNE_BATCH) return deleted;
+        }
+      }),
 
     load: (userId, loginIds) => orm.em.fork().find(UserLogin, { id: { $in: [...loginIds] }, user: userId }),
   };

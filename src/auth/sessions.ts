@@ -4,7 +4,7 @@ import { LastSeenRecorder } from './last-seen';
 import type { Account, LoginRecord, SessionStore } from './session-store';
 
 export type { Account, LoginRecord };
-import type { IssuedToken, TokenService } from './tokens';
+import type { IssuedToken, TokenClaims, TokenService } from './tokens';
 
 /** An authenticated request: the user and the login its token belongs to. */
 export interface Session {
@@ -80,10 +80,10 @@ export async function validateSession(
   // An empty header counts as none: Apollo Client's documented auth link sends "" when signed out.
   if (authorization === undefined || authorization.trim() === '') return { status: 'anonymous' };
 
-  const match = BEARER_HEADER.exec(authorization.trim());
-  if (!match?.[1]) return reject('malformed-header');
+  const token = bearerToken(authorization);
+  if (token === null) return reject('malformed-header');
 
-  const claims = tokens.verify(match[1], now) ?? tokens.verifyExpired(match[1], now);
+  const claims = tokens.verify(token, now) ?? tokens.verifyExpired(token, now);
   if (!claims) return reject('invalid-token');
 
   const login = await findLogin(claims.sid);
@@ -99,6 +99,10 @@ export async function validateSession(
     status: 'valid',
     session: { user: login.user, loginId: login.id, lastSeenAt: login.lastSeenAt, expiresAt: login.expiresAt },
   };
+}
+
+function bearerToken(authorization: string): string | null {
+  return BEARER_HEADER.exec(authorization.trim())?.[1] ?? null;
 }
 
 function reject(reason: SessionRejection): SessionResult {
@@ -120,6 +124,11 @@ export interface TokenTerms {
 export interface Sessions {
   /** The session check (validateSession) at `now`. */
   validate(authorization: string | undefined, now: Date): Promise<SessionResult>;
+  /**
+   * The claims of a correctly signed, unexpired token, without the database: whose connection it
+   * claims to be, for caps that must hold before the session check. Null for anything else.
+   */
+  claims(authorization: string, now: Date): TokenClaims | null;
   /** The session was used at `now`: `lastSeenAt` is written, at most once an interval, off the request path. */
   touch(session: Session, now: Date): void;
   /** The expiry of a login opened at `now`; the token carries the same instant. */
@@ -139,6 +148,10 @@ export function createSessions(options: {
   const lastSeen = new LastSeenRecorder(store.touch, options.onTouchError);
   return {
     validate: (authorization, now) => validateSession(authorization, { tokens, findLogin: store.find, now }),
+    claims: (authorization, now) => {
+      const token = bearerToken(authorization);
+      return token === null ? null : tokens.verify(token, now);
+    },
     touch: (session, now) => lastSeen.record(session, now),
     expiryFor: (now) => tokens.expiryFor(now),
     issue: (terms) => tokens.issue(terms),

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -34,6 +34,47 @@ async function folderClosedToOthers(dataDir: string): Promise<string | null> {
   }
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, but belongs to another user (the `postgres` user, when started as root).
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** "node dist/src/server.js (pid 4242)": the process that started a PostgreSQL, where the system says. */
+async function describeParent(pid: number): Promise<string | null> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  // The command name in field 2 may hold spaces and parentheses: the parent pid follows the last ')'.
+  const parent = stat ? Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) : NaN;
+  if (!Number.isInteger(parent) || parent <= 1) return null;
+  const command = await readFile(`/proc/${parent}/cmdline`, 'utf8').catch(() => '');
+  const words = command.split('\0').filter(Boolean).join(' ');
+  return `${words || 'a process'} (pid ${parent})`;
+}
+
+/**
+ * A running PostgreSQL holds its data folder with postmaster.pid; a second one on the same folder
+ * would only fail after a wait, saying why at debug level. This says it at once, plainly: which
+ * process holds the folder and what to do.
+ */
+async function refuseIfInUse(dataDir: string): Promise<void> {
+  const lock = await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8').catch(() => null);
+  const pid = Number(lock?.split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  const parent = await describeParent(pid);
+  throw new Error(
+    `The embedded PostgreSQL data folder ${dataDir} is in use by PostgreSQL (pid ${pid})` +
+      `${parent ? `, started by ${parent}` : ''}: another server (npm start?) is running on it. ` +
+      'Stop that server first, or set DATABASE_URL to use another database.',
+  );
+}
+
+/** The last lines PostgreSQL wrote, for an error that says why it did not start. */
+const KEPT_LOG_LINES = 10;
+
 const SHUTDOWN_SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK'] as const;
 
 /**
@@ -63,7 +104,9 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
         'Run the server from a folder it can reach, or set DATABASE_URL.',
     );
   }
+  await refuseIfInUse(dataDir);
   const EmbeddedPostgres = await importEmbeddedPostgres();
+  const recentLog: string[] = [];
   const port = await freePort();
   const postgres = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -75,7 +118,11 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
     // PostgreSQL refuses to run as root; as root, the library runs it as a `postgres` system user.
     createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (message) => logger.debug({ postgres: message.trim() }, 'embedded postgres'),
+    onLog: (message) => {
+      recentLog.push(...message.trim().split('\n'));
+      recentLog.splice(0, Math.max(0, recentLog.length - KEPT_LOG_LINES));
+      logger.debug({ postgres: message.trim() }, 'embedded postgres');
+    },
     onError: (error) => logger.warn({ postgres: error instanceof Error ? error.message : String(error) }, 'embedded postgres'),
   });
 
@@ -87,7 +134,8 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
   try {
     await postgres.start();
   } catch (error) {
-    throw new Error(`The embedded PostgreSQL in ${dataDir} did not start; run with LOG_LEVEL=debug to see its log.`, {
+    await refuseIfInUse(dataDir);
+    throw new Error(`The embedded PostgreSQL in ${dataDir} did not start. Its last words:\n${recentLog.join('\n')}`, {
       cause: error,
     });
   }

@@ -25,6 +25,11 @@ import { User } from './user.entity';
   expression:
     'create unique index "user_logins_one_active_per_device" on "user_logins" ("user_id", "ip_address", md5("user_agent")) where "revoked_at" is null',
 })
+// What history pruning (HISTORY_RETENTION) looks for: revoked logins by age, without reading active ones.
+@Index({
+  name: 'user_logins_revoked_at_idx',
+  expression: 'create index "user_logins_revoked_at_idx" on "user_logins" ("revoked_at") where "revoked_at" is not null',
+})
 export class UserLogin {
   @Field(() => ID, { description: "Opaque and unguessable (a UUID); the JWT's `sid` claim." })
   @PrimaryKey({ type: 'uuid' })
@@ -38,7 +43,7 @@ export class UserLogin {
   @Property({ type: 'text' })
   ipAddress: string;
 
-  @Field({ description: 'The raw User-Agent header ("" when absent).' })
+  @Field({ description: 'The User-Agent header ("" when absent), cut to its first 512 characters.' })
   @Property({ type: 'text' })
   userAgent: string;
 

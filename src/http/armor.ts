@@ -1,6 +1,7 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { GraphQLError, ValidationContext } from 'graphql';
 import { operationOverLimit } from '../errors';
+import { listCostRule } from './list-cost';
 
 /**
  * Limits on the shape of an operation, checked before anything runs. Aliases are capped low
@@ -54,7 +55,7 @@ export function operationLimits(options: { hideFieldSuggestions: boolean }) {
   }).protect();
   return {
     plugins,
-    validationRules,
+    validationRules: [...validationRules, listCostRule()],
     parseOptions: { maxTokens: OPERATION_LIMITS.tokens },
     hideSuggestions: suggestionHider(options.hideFieldSuggestions),
   };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
@@ -35,6 +36,8 @@ import { CloseCode } from '../live/close-codes';
 import type { LiveConnection } from '../live/live-connection';
 import type { SubscriberHub } from '../live/subscriber-hub';
 import type { LiveContext } from '../resolvers/context.type';
+import { authorizationOf, type ConnectionParams } from './connection-params';
+import { MessageMeter, type SocketMeter } from './message-meter';
 
 export interface SubscriptionServerOptions {
   /** Where GraphQL is served over HTTP; WebSockets share it. */
@@ -49,7 +52,7 @@ export interface SubscriptionServerOptions {
     /** Rewrites an error message without field suggestions, in production. */
     readonly hideSuggestions: (message: string) => string;
   };
-  readonly config: Pick<SubscriptionConfig, 'initTimeoutMs' | 'maxMessageBytes'>;
+  readonly config: Pick<SubscriptionConfig, 'initTimeoutMs' | 'maxMessageBytes' | 'socketMessages' | 'userMessages'>;
   /** The formatter of HTTP responses, so errors read the same on both transports. */
   readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   readonly isProduction: boolean;
@@ -61,6 +64,9 @@ function liveContext(connection: LiveConnection, logger: Logger): LiveContext {
   return { transport: 'live', session, connection, log: logger.child({ userId: session.user.id, loginId: session.loginId }) };
 }
 
+const TOO_MANY_CONNECTIONS_REASON = 'Too many subscriptions';
+const TOO_MANY_MESSAGES_REASON = 'Too many messages';
+
 /** On shutdown, how long clients have to answer the 1001 close frame before their sockets are cut. */
 const CLOSE_GRACE_MS = 3_000;
 
@@ -71,8 +77,6 @@ const CLOSE_GRACE_MS = 3_000;
  */
 const CONNECTION_CHECK_CONCURRENCY = 2;
 
-/** What a client sends in connection_init: `{ authorization: "Bearer <token>" }`. */
-type ConnectionParams = Record<string, unknown>;
 
 /**
  * GraphQL subscriptions over WebSocket (graphql-transport-ws, graphql-ws + ws) on the HTTP server's
@@ -85,6 +89,41 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
   // graphql-ws hands every callback of one socket the same context object.
   const connections = new WeakMap<object, LiveConnection>();
   const checkConnection = concurrencyLimit(CONNECTION_CHECK_CONCURRENCY);
+  const meter = new MessageMeter({ socket: config.socketMessages, user: config.userMessages });
+  const meters = new WeakMap<WebSocket, SocketMeter>();
+  const socketLogs = new WeakMap<WebSocket, Logger>();
+  const signedIn = new WeakMap<WebSocket, { userId: string; loginId: string }>();
+
+  // Registered before graphql-ws's own listeners, so each message is metered before it is handled.
+  wsServer.on('connection', (socket, request) => {
+    // Like a request's log line: an id per socket, who it is once connection_init is accepted (the
+    // line 'websocket connected'), and how and when it ended. Never the token.
+    const openedAt = performance.now();
+    const socketLog = logger.child({ socketId: randomUUID() });
+    socketLogs.set(socket, socketLog);
+    socket.once('close', (code, reason) => {
+      const { userId = null, loginId = null } = signedIn.get(socket) ?? {};
+      socketLog.info(
+        { code, reason: reason.toString(), userId, loginId, durationMs: Math.round(performance.now() - openedAt), remoteAddress: request.socket.remoteAddress },
+        'websocket closed',
+      );
+    });
+    const socketMeter = meter.socket();
+    meters.set(socket, socketMeter);
+    let overRate = false;
+    socket.on('message', () => {
+      if (overRate || socketMeter.take()) return;
+      overRate = true;
+      socket.close(CloseCode.TooManyMessages, TOO_MANY_MESSAGES_REASON);
+      // Handle nothing more from it: what it sent after this message (much of it may already be read
+      // from the network) goes unparsed by graphql-ws, and nothing more is read; a client that
+      // ignores the close frame is cut after the grace.
+      socket.removeAllListeners('message');
+      socket.pause();
+      setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref();
+    });
+    socket.once('close', () => socketMeter.closed());
+  });
 
   const refuse = (socket: WebSocket, code: CloseCode, reason: string): false => {
     socket.close(code, reason);
@@ -128,25 +167,37 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
 
       async onConnect(ctx) {
         const { socket, request } = ctx.extra;
-        const authorization = ctx.connectionParams?.['authorization'];
+        const log = socketLogs.get(socket) ?? logger;
+        const authorization = authorizationOf(ctx.connectionParams);
         // Missing is refused too: loginActivity, the only subscription, needs a user.
-        if (typeof authorization !== 'string' || authorization.trim() === '') {
+        if (authorization === null) {
           return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
         }
-        const now = new Date();
+        let now = new Date();
+        // The cap per user holds before the session check, on the token's verified claims (no database):
+        // a flood of connection_inits with one token is refused at once instead of queueing checks.
+        const claims = sessions.claims(authorization, now);
+        if (claims === null) {
+          log.debug({ reason: 'invalid-token' }, 'rejected subscription session');
+          return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
+        }
+        const release = hub.reserve(claims.sub);
+        if (release === null) return refuse(socket, CloseCode.TooManyConnections, TOO_MANY_CONNECTIONS_REASON);
         let result: SessionResult;
         try {
           result = await checkConnection(() => sessions.validate(authorization, now));
         } catch (error) {
+          release();
           if (isDatabaseUnavailable(error)) {
-            logger.warn({ err: error }, 'database unavailable at connection_init');
+            log.warn({ err: error }, 'database unavailable at connection_init');
             return refuse(socket, CloseCode.TryAgainLater, SERVICE_UNAVAILABLE_MESSAGE);
           }
-          logger.error({ err: error }, 'unexpected error at connection_init');
+          log.error({ err: error }, 'unexpected error at connection_init');
           return refuse(socket, CloseCode.InternalServerError, INTERNAL_ERROR_MESSAGE);
         }
+        release();
         if (result.status !== 'valid') {
-          logger.debug({ reason: result.status === 'rejected' ? result.reason : 'anonymous' }, 'rejected subscription session');
+          log.debug({ reason: result.status === 'rejected' ? result.reason : 'anonymous' }, 'rejected subscription session');
           return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
         }
         // The client may have gone while its session was checked: nothing to register then.
@@ -154,10 +205,31 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
 
         // The address only ever reaches a new login, and logins are not made over WebSocket.
         const client = clientInfo(request.socket.remoteAddress, request.headers['user-agent']);
-        const outcome = hub.connect(result.session, authorization, client, socket);
-        if (outcome.status === 'too-many-connections') return refuse(socket, CloseCode.TooManyConnections, 'Too many subscriptions');
+        let outcome = hub.connect(result.session, authorization, client, socket, now.getTime());
+        if (outcome.status === 'revoked') {
+          // A REVOKED notice for this login came in during the check: the database decides, once more.
+          now = new Date();
+          let again: SessionResult;
+          try {
+            again = await checkConnection(() => sessions.validate(authorization, now));
+          } catch (error) {
+            log.warn({ err: error }, 'could not check a subscription session again');
+            return refuse(socket, CloseCode.TryAgainLater, SERVICE_UNAVAILABLE_MESSAGE);
+          }
+          if (again.status !== 'valid') return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
+          if (socket.readyState !== WebSocket.OPEN) return false;
+          result = again;
+          outcome = hub.connect(again.session, authorization, client, socket, now.getTime());
+        }
+        if (outcome.status === 'too-many-connections') return refuse(socket, CloseCode.TooManyConnections, TOO_MANY_CONNECTIONS_REASON);
         if (outcome.status === 'revoked') return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
         connections.set(ctx, outcome.connection);
+        meters.get(socket)?.signedIn(result.session.user.id);
+        signedIn.set(socket, { userId: result.session.user.id, loginId: result.session.loginId });
+        log.info(
+          { userId: result.session.user.id, loginId: result.session.loginId, remoteAddress: request.socket.remoteAddress },
+          'websocket connected',
+        );
         sessions.touch(result.session, now);
         return true;
       },
@@ -173,7 +245,7 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
           document,
           operationName: payload.operationName ?? null,
           variableValues: payload.variables ?? null,
-          contextValue: liveContext(connection, logger),
+          contextValue: liveContext(connection, socketLogs.get(ctx.extra.socket) ?? logger),
         };
       },
 

@@ -13,6 +13,12 @@ export class RecentIds {
     }
   }
 
+  /** When the id was last added, while it is still remembered. */
+  addedAt(id: string, now = Date.now()): number | null {
+    const expiry = this.expiries.get(id);
+    return expiry !== undefined && expiry > now ? expiry - this.ttlMs : null;
+  }
+
   has(id: string, now = Date.now()): boolean {
     const expiry = this.expiries.get(id);
     return expiry !== undefined && expiry > now;

@@ -19,6 +19,11 @@ export const CloseCode = {
   Unauthorized: 4401,
   /** The user already has MAX_SUBSCRIPTIONS_PER_USER connections open on this instance. */
   TooManyConnections: 4429,
+  /**
+   * The socket, or its user across their sockets, sent messages faster than SUBSCRIPTION_MESSAGE_RATE
+   * or SUBSCRIPTION_USER_MESSAGE_RATE allow. The same code, with the reason `Too many messages`.
+   */
+  TooManyMessages: 4429,
   /** An unexpected server error while checking the token. */
   InternalServerError: 4500,
 } as const;

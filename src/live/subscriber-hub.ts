@@ -37,12 +37,19 @@ const RECENTLY_REVOKED_TTL_MS = 30_000;
 /** Session re-checks run a few at a time, so re-checking many connections leaves the pool to requests. */
 const RECHECK_CONCURRENCY = 4;
 
+/** Whether the database's row says the login is no longer accepted. */
+function hasEnded(login: UserLogin, now: Date): boolean {
+  return login.revokedAt !== null || login.expiresAt.getTime() <= now.getTime();
+}
+
 /**
  * The signed-in WebSockets of this instance, by user. It turns login activity notices into events
  * for the right connections and closes the connections whose own login ended.
  */
 export class SubscriberHub {
   private readonly byUser = new Map<string, Set<LiveConnection>>();
+  /** Connections by user whose session check is in flight (see reserve). */
+  private readonly pending = new Map<string, number>();
   private readonly recentlyRevoked = new RecentIds(RECENTLY_REVOKED_TTL_MS);
   /** Each user's work runs one piece after another, so their events go out in commit order. */
   private readonly userQueues = new Map<string, Promise<void>>();
@@ -57,9 +64,34 @@ export class SubscriberHub {
     };
   }
 
-  /** Registers a socket whose session has just been checked. */
-  connect(session: Session, authorization: string, client: ClientInfo, socket: ClosableSocket): ConnectOutcome {
-    if (this.recentlyRevoked.has(session.loginId)) return { status: 'revoked' };
+  /**
+   * Holds a place for a connection of `userId` whose session is about to be checked, or says no when
+   * the user's open and pending connections already reach the cap: one token cannot queue hundreds
+   * of session checks ahead of other users'. Call the returned release once the check is over.
+   */
+  reserve(userId: string): (() => void) | null {
+    const pending = this.pending.get(userId) ?? 0;
+    if ((this.byUser.get(userId)?.size ?? 0) + pending >= this.deps.maxPerUser) return null;
+    this.pending.set(userId, pending + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.pending.get(userId) ?? 1) - 1;
+      if (left > 0) this.pending.set(userId, left);
+      else this.pending.delete(userId);
+    };
+  }
+
+  /**
+   * Registers a socket whose session has just been checked (the check read the database at
+   * `checkedAt`, a Date.now() value). A REVOKED notice for its login received since then means the
+   * check may have read the login just before its revocation committed: 'revoked', and the caller
+   * checks again (the notice alone decides nothing: it could be forged).
+   */
+  connect(session: Session, authorization: string, client: ClientInfo, socket: ClosableSocket, checkedAt: number): ConnectOutcome {
+    const noticeAt = this.recentlyRevoked.addedAt(session.loginId);
+    if (noticeAt !== null && noticeAt >= checkedAt) return { status: 'revoked' };
     const connections = this.byUser.get(session.user.id) ?? new Set<LiveConnection>();
     if (connections.size >= this.deps.maxPerUser) return { status: 'too-many-connections' };
     const connection = new LiveConnection(session, authorization, client, socket, this.policy);
@@ -138,7 +170,14 @@ export class SubscriberHub {
     const connections = [...(this.byUser.get(notice.userId) ?? [])].filter((connection) => connection.isOpen);
     if (connections.length === 0) return;
     const now = new Date();
-    const logins = new Map((await this.loadOrNothing(notice.userId, notice.loginIds)).map((login) => [login.id, login]));
+    const loaded = await this.loadOrFail(notice.userId, notice.loginIds);
+    // Anyone who can reach the database can NOTIFY on the channel: a REVOKED notice only ends what the
+    // database says has ended, so a forged one closes nothing and tells nobody of a live login.
+    const logins = new Map(
+      (loaded ?? [])
+        .filter((login) => notice.kind === LoginActivityKind.LOGIN || hasEnded(login, now))
+        .map((login) => [login.id, login]),
+    );
     const eventFor = (login: UserLogin) =>
       notice.kind === LoginActivityKind.LOGIN ? LoginActivityEvent.loggedIn(login) : LoginActivityEvent.ended(login, now);
     const events = notice.loginIds.flatMap((id) => {
@@ -147,22 +186,27 @@ export class SubscriberHub {
     });
 
     for (const connection of connections) {
-      const ownEnded = notice.kind === LoginActivityKind.REVOKED && notice.loginIds.includes(connection.loginId);
-      for (const { loginId, event } of events) if (!(ownEnded && loginId === connection.loginId)) connection.deliver(event);
-      if (ownEnded) {
-        // Its own revocation comes last, then the socket closes (even if the login could not be read).
-        const own = logins.get(connection.loginId);
-        void connection.end(own ? LoginActivityEvent.ended(own, now) : null);
-      }
+      const own = notice.kind === LoginActivityKind.REVOKED ? logins.get(connection.loginId) : undefined;
+      // When the database could not be read, a REVOKED notice naming this login closes it anyway (fail
+      // closed: the client reconnects through the full session check).
+      const unread = loaded === null && notice.kind === LoginActivityKind.REVOKED && notice.loginIds.includes(connection.loginId);
+      for (const { loginId, event } of events) if (!(own && loginId === connection.loginId)) connection.deliver(event);
+      // Its own revocation comes last, then the socket closes.
+      if (own || unread) void connection.end(own ? LoginActivityEvent.ended(own, now) : null);
     }
   }
 
   private async loadOrNothing(userId: string, loginIds: readonly string[]): Promise<UserLogin[]> {
+    return (await this.loadOrFail(userId, loginIds)) ?? [];
+  }
+
+  /** The logins as the database has them, or null when it could not be read. */
+  private async loadOrFail(userId: string, loginIds: readonly string[]): Promise<UserLogin[] | null> {
     try {
       return await this.deps.logins.load(userId, loginIds);
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'could not read logins for subscribers: events not sent');
-      return [];
+      return null;
     }
   }
 

@@ -1,7 +1,9 @@
-import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
 import type { Logins } from '../auth/logins';
 import type { Session } from '../auth/sessions';
 import { UserLogin } from '../entities/user-login.entity';
+import { badUserInput } from '../errors';
+import { LOGINS_PAGE } from '../limits';
 import type { Context } from './context.type';
 import { mapDatabaseUnavailable } from './database-errors.middleware';
 import { CurrentSession } from './session.decorators';
@@ -12,12 +14,14 @@ export class UserLoginResolver {
   constructor(private readonly logins: Logins) {}
 
   @Authorized()
-  @Query(() => [UserLogin], { description: 'Your logins, newest first.' })
+  @Query(() => [UserLogin], { description: `Your newest logins, newest first: at most \`first\` (1 to ${LOGINS_PAGE.max}).` })
   async myLogins(
     @Arg('includeRevoked', () => Boolean, { defaultValue: false }) includeRevoked: boolean,
+    @Arg('first', () => Int, { defaultValue: LOGINS_PAGE.default }) first: number,
     @CurrentSession() { user }: Session,
   ): Promise<UserLogin[]> {
-    return this.logins.list(user.id, { includeRevoked, now: new Date() });
+    if (first < 1 || first > LOGINS_PAGE.max) throw badUserInput(`first must be between 1 and ${LOGINS_PAGE.max}`, 'first');
+    return this.logins.list(user.id, { includeRevoked, first, now: new Date() });
   }
 
   @FieldResolver(() => Boolean, { description: 'True for the login whose token made this request.' })

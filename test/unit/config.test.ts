@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       bcryptWorkers: os.availableParallelism(),
       bcryptQueue: { total: 8 * os.availableParallelism(), perAccount: 2, perIp: 2 * os.availableParallelism() },
       maxActiveLogins: 100,
+      historyRetentionSeconds: 90 * 24 * 60 * 60,
       rateLimits: {
         loginFailuresPerEmailAndIp: { points: 10, windowSeconds: 15 * 60 },
         loginFailuresPerIp: { points: 100, windowSeconds: 3600 },
@@ -28,6 +29,8 @@ describe('loadConfig', () => {
         initTimeoutMs: 5000,
         maxMessageBytes: 65536,
         recheckIntervalMs: 60_000,
+        socketMessages: { perSecond: 20, burst: 40 },
+        userMessages: { perSecond: 60, burst: 120 },
       },
       trustProxy: 0,
       logLevel: 'info',
