@@ -21,11 +21,12 @@ import {
 import { closedPort } from '../helpers/closed-port';
 import { CHROME_MAC, FIREFOX_LINUX, SAFARI_IPHONE, useTestServer, type ServerFixture } from '../helpers/fixture';
 import { PASSWORD, uniqueEmail } from '../helpers/operations';
-import { waitForSubscriptions } from '../helpers/subscription-client';
+import { activitySettled, waitForSubscriptions } from '../helpers/subscription-client';
 
 /*
  * Every request and subscription of this file goes through the SDK, as an application would send
- * it; only the waits for "the server has the subscription open" look at the server itself.
+ * it; only the waits for "the server has the subscription open" and "the server has heard of the
+ * activity so far" (activitySettled, before subscribing) look at the server itself.
  */
 
 /** The issue's requirement: a revoked login's subscription ends within one second, with no client action. */
@@ -91,6 +92,7 @@ describe('the SDK live client against the live server', () => {
     const input = { email: uniqueEmail('live'), password: PASSWORD };
     const laptop = deviceOf(t, FIREFOX_LINUX);
     const { register: a } = await laptop.request(RegisterDocument, { input });
+    await activitySettled(t.server);
     const onA = readAll(live(a.token).subscribe(LoginActivityDocument));
     await waitForSubscriptions(t.server, 1);
 
@@ -140,6 +142,7 @@ describe('the SDK live client against the live server', () => {
 
   it('unsubscribes when the loop is left, and ends the iteration normally on dispose()', async () => {
     const { laptop, phone } = await userOnTwoDevices(t);
+    await activitySettled(t.server);
     const client = live(laptop.token);
 
     const left = client.subscribe(LoginActivityDocument);
@@ -169,6 +172,7 @@ describe('the SDK live client over the per-user cap (MAX_SUBSCRIPTIONS_PER_USER=
 
   it('a third socket of the user ends with isTooManyConnections (4429); the others carry on', async () => {
     const { input, laptop, phone } = await userOnTwoDevices(t);
+    await activitySettled(t.server);
     const onLaptop = readAll(live(laptop.token).subscribe(LoginActivityDocument));
     const onPhone = readAll(live(phone.token).subscribe(LoginActivityDocument));
     await waitForSubscriptions(t.server, 2);

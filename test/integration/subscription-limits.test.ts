@@ -7,6 +7,7 @@ import { GraphQLClient, errorCodes } from '../helpers/graphql-client';
 import { logInUser, registerUser, uniqueEmail } from '../helpers/operations';
 import {
   LOGIN_ACTIVITY,
+  activitySettled,
   subscriptionClients,
   waitForSubscriptions,
   wsUrlOf,
@@ -70,6 +71,7 @@ describe('the per-user cap (MAX_SUBSCRIPTIONS_PER_USER=2)', () => {
   it('refuses a third subscription on one socket with TOO_MANY_REQUESTS; the socket and the others carry on', async () => {
     const email = uniqueEmail();
     const { token } = await registerUser(t.api.withHeaders({ 'user-agent': 'one/1' }), email);
+    await activitySettled(t.server);
     const client = createClient({
       url: wsUrlOf(t.server.url),
       webSocketImpl: WebSocket,
