@@ -19,7 +19,7 @@ import {
   type LoginActivitySubscription,
 } from '../../sdk';
 import { closedPort } from '../helpers/closed-port';
-import { CHROME_MAC, FIREFOX_LINUX, SAFARI_IPHONE, useTestServer, type ServerFixture } from '../helpers/fixture';
+import { CHROME_MAC, FIREFOX_LINUX, SAFARI_IPHONE, useTestServer, useTestServerOn, type ServerFixture } from '../helpers/fixture';
 import { PASSWORD, uniqueEmail } from '../helpers/operations';
 import { activitySettled, waitForSubscriptions } from '../helpers/subscription-client';
 
@@ -84,8 +84,11 @@ async function userOnTwoDevices(t: ServerFixture) {
   return { input, laptop, phone };
 }
 
+/** The server of the default configuration; the per-user cap's runs on its database. */
+const base = useTestServer();
+
 describe('the SDK live client against the live server', () => {
-  const t = useTestServer();
+  const t = base;
   const live = useLiveClients(t);
 
   it(`A hears B log in and be logged out; B gets its own REVOKED, then ends with isSessionEnded (4401) within ${REVOKE_TO_END_LIMIT_MS} ms`, async () => {
@@ -167,7 +170,7 @@ describe('the SDK live client against the live server', () => {
 });
 
 describe('the SDK live client over the per-user cap (MAX_SUBSCRIPTIONS_PER_USER=2)', () => {
-  const t = useTestServer({ MAX_SUBSCRIPTIONS_PER_USER: '2' });
+  const t = useTestServerOn(base, { MAX_SUBSCRIPTIONS_PER_USER: '2' });
   const live = useLiveClients(t);
 
   it('a third socket of the user ends with isTooManyConnections (4429); the others carry on', async () => {
