@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
@@ -13,7 +14,16 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Type tests (*.test-d.ts) are checked by tsc, not run: a type error in one fails `vitest run`.
+    typecheck: {
+      enabled: true,
+      include: ['test/**/*.test-d.ts'],
+      tsconfig: './tsconfig.json',
+    },
     globalSetup: ['test/global-setup.ts'],
+    // The test files mostly wait (on PostgreSQL, sockets, timers, a browser), so one worker per core,
+    // not vitest's default of one fewer: on a 2-core machine that is 2 files at a time instead of 1.
+    maxWorkers: Math.max(2, availableParallelism()),
     testTimeout: 30_000,
     hookTimeout: 120_000,
   },

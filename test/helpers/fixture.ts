@@ -25,6 +25,25 @@ export function useTestServer(env: Record<string, string> = {}): ServerFixture {
   return fixture;
 }
 
+/**
+ * A server of its own configuration for the calling describe, on the database of `base` (the
+ * file's useTestServer, declared at the top of the file so that it is up first): one database to
+ * create and migrate per file, however many configurations it tries. Stopped after the describe.
+ */
+export function useTestServerOn(base: ServerFixture, env: Record<string, string>): ServerFixture {
+  const fixture = {} as ServerFixture;
+  beforeAll(async () => {
+    if (!base.db) throw new Error('useTestServerOn: the base fixture has no database yet; declare it at the top of the file');
+    fixture.db = base.db;
+    fixture.server = await startTestServer(base.db.url, env);
+    fixture.api = new GraphQLClient(fixture.server.url);
+  });
+  afterAll(async () => {
+    await fixture.server?.stop();
+  });
+  return fixture;
+}
+
 export const FIREFOX_LINUX = 'Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0';
 export const SAFARI_IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';

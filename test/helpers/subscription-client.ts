@@ -2,6 +2,8 @@ import { createClient, type Client } from 'graphql-ws';
 import { expect } from 'vitest';
 import WebSocket from 'ws';
 import type { RunningServer } from '../../src/app';
+import { GraphQLClient } from './graphql-client';
+import { logInUser, registerUser, uniqueEmail } from './operations';
 
 export const LOGIN_ACTIVITY = `subscription LoginActivity {
   loginActivity { kind at login { id device current revokedAt revokedReason } }
@@ -107,6 +109,34 @@ export async function waitForSubscriptions(server: RunningServer, count: number,
   await expect.poll(() => server.liveStatus().subscriptions, { timeout, interval: 10 }).toBe(count);
 }
 
+/**
+ * Waits until the server has heard of every login activity committed so far, so that a subscription
+ * opened next hears nothing of what came before it. PostgreSQL hands the server's LISTEN connection
+ * its notifications in commit order: once a fresh user's subscriber hears of a login made now, the
+ * server has had every earlier notification (and dropped those nobody here was subscribed for).
+ * Without this, on a busy machine, the notification of a login made just before subscribing can
+ * arrive after the subscription is open, and the subscriber hears of it.
+ * The probe user's subscription is closed again; the server's counts are back where they were.
+ */
+export async function activitySettled(server: RunningServer): Promise<void> {
+  const before = server.liveStatus();
+  const api = new GraphQLClient(server.url);
+  const email = uniqueEmail('settle');
+  const { token } = await registerUser(api.withHeaders({ 'user-agent': 'settle-probe/1' }), email);
+  const probe = new SubscriptionClient(server.url, { token });
+  try {
+    await waitForSubscriptions(server, before.subscriptions + 1);
+    await logInUser(api.withHeaders({ 'user-agent': 'settle-trigger/1' }), email);
+    // A LOGIN event comes from a notification (an expiry, say, would not).
+    await expect.poll(() => probe.events.some((event) => event.kind === 'LOGIN'), { timeout: 5_000, interval: 10 }).toBe(true);
+  } finally {
+    await probe.close();
+    await expect
+      .poll(() => server.liveStatus(), { timeout: 5_000, interval: 10 })
+      .toMatchObject({ connections: before.connections, subscriptions: before.subscriptions });
+  }
+}
+
 /** Opens subscriptions and closes them all after each test, so every test starts with none open. */
 export function subscriptionClients() {
   const open = new Set<SubscriptionClient>();
@@ -116,8 +146,12 @@ export function subscriptionClients() {
       open.add(client);
       return client;
     },
-    /** Opens one and waits until the server has it among `expectedOpen` open subscriptions. */
+    /**
+     * Opens one once the server has heard of all activity so far (see activitySettled), and waits
+     * until the server has it among `expectedOpen` open subscriptions.
+     */
     async subscribe(server: RunningServer, options: SubscriptionOptions, expectedOpen: number): Promise<SubscriptionClient> {
+      await activitySettled(server);
       const client = this.open(server.url, options);
       await waitForSubscriptions(server, expectedOpen);
       return client;

@@ -53,6 +53,10 @@ export class TcpProxy {
       return;
     }
     const upstream = net.connect(this.targetPort, this.targetHost);
+    // As PostgreSQL and node-postgres set on their own sockets: without it, Nagle's algorithm holds a
+    // small packet (a notification) behind an unacknowledged one, and the proxy adds delays of its own.
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     const closeBoth = () => {
       client.destroy();
       upstream.destroy();

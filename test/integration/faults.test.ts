@@ -43,9 +43,11 @@ describe('the database going away under traffic', () => {
       while (running) statuses.push((await client.request(ME)).status);
     });
 
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Traffic is flowing: every worker has had (about) one answer.
+    await expect.poll(() => statuses.filter((status) => status === 200).length, { timeout: 10_000, interval: 10 }).toBeGreaterThanOrEqual(8);
     await proxy.cut();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The traffic meets the cut: requests in flight, or sent since, come back as 503s.
+    await expect.poll(() => statuses.includes(503), { timeout: 10_000, interval: 10 }).toBe(true);
     const during = await client.request(ME);
     expect(during.status).toBe(503);
     expect(errorCodes(during)).toEqual(['SERVICE_UNAVAILABLE']);

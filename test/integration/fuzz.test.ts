@@ -6,14 +6,17 @@
  * in, the server must never answer 500/503 or crash, and every error must carry an allowed
  * `extensions.code`. At the end the server must still answer and the database must be consistent.
  *
+ * Each property runs 30 times, 120 when CI=true; FUZZ_RUNS=<n> sets the number. The file prints
+ * the number it used, and the seed when FUZZ_SEED sets it.
  * Reproduce a failure with the seed fast-check prints: FUZZ_SEED=<seed> npx vitest run test/integration/fuzz.test.ts
- * (FUZZ_RUNS=<n> changes the number of runs per property).
+ * (with FUZZ_RUNS, or CI=true, as in the failed run: the seed replays that many runs).
  */
 import { createHash, createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GraphQLResponse } from '../helpers/graphql-client';
 import { useTestServer } from '../helpers/fixture';
+import { fuzzRuns, isCI } from '../helpers/fuzz-runs';
 import {
   LOGIN,
   LOGOUT,
@@ -32,8 +35,12 @@ import { TEST_JWT_SECRET } from '../helpers/test-server';
 
 const t = useTestServer();
 
-const NUM_RUNS = Number(process.env['FUZZ_RUNS'] ?? 120);
+const NUM_RUNS = fuzzRuns(30, 120);
 const SEED = process.env['FUZZ_SEED'];
+console.log(
+  `fuzz: ${NUM_RUNS} runs per property (${process.env['FUZZ_RUNS'] ? 'FUZZ_RUNS' : isCI() ? 'CI' : 'local default; CI=true runs 120'})` +
+    (SEED === undefined ? '' : `, seed ${SEED} (FUZZ_SEED)`),
+);
 /** Generous, so that a failing property has time to shrink its counterexample over HTTP. */
 const PROPERTY_TIMEOUT = 180_000;
 const runParameters = {

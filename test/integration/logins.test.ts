@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorCodes, type GraphQLClient } from '../helpers/graphql-client';
-import { CHROME_MAC, FIREFOX_LINUX, SAFARI_IPHONE, useTestServer } from '../helpers/fixture';
+import { CHROME_MAC, FIREFOX_LINUX, SAFARI_IPHONE, useTestServer, useTestServerOn } from '../helpers/fixture';
 import {
   LOGOUT,
   LOGOUT_ALL,
@@ -211,7 +211,7 @@ describe('one active login per device', () => {
 });
 
 describe('the limit of active logins per user', () => {
-  const limited = useTestServer({ MAX_ACTIVE_LOGINS: '3' });
+  const limited = useTestServerOn(t, { MAX_ACTIVE_LOGINS: '3' });
 
   it('revokes the oldest logins beyond it (LOGIN_LIMIT)', async () => {
     const email = uniqueEmail();

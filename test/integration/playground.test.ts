@@ -7,10 +7,13 @@ import express from 'express';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLAYGROUND_ASSETS_PATH, PLAYGROUND_NOT_BUILT, playgroundRoutes } from '../../src/http/playground';
-import { useTestServer } from '../helpers/fixture';
+import { useTestServer, useTestServerOn, type ServerFixture } from '../helpers/fixture';
 
 /** What Chromium sends when a user opens a URL. */
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
+/** The real server, playground on (the default); the PLAYGROUND=false one runs on its database. */
+const t = useTestServer();
+
 const PAGE = '<!doctype html><title>login-activity playground</title><script type="module" src="/playground/assets/index-Ab12Cd34.js"></script>';
 
 /** The routes on their own, in front of a stand-in for GraphQL that names itself. */
@@ -119,7 +122,7 @@ describe('the playground routes', () => {
 });
 
 /** GraphQL over HTTP as a client uses it with the playground on or off. */
-function graphqlStillWorks(t: ReturnType<typeof useTestServer>) {
+function graphqlStillWorks(t: ServerFixture) {
   it('GET /graphql?query= still runs the query (with the CSRF preflight header), whatever the Accept', async () => {
     const url = new URL(t.server.url);
     url.searchParams.set('query', '{ __typename }');
@@ -142,7 +145,6 @@ function graphqlStillWorks(t: ReturnType<typeof useTestServer>) {
 }
 
 describe('the real server, playground on (the default)', () => {
-  const t = useTestServer();
   graphqlStillWorks(t);
 
   it("no longer serves Apollo's landing page, which loads from a CDN", async () => {
@@ -152,18 +154,18 @@ describe('the real server, playground on (the default)', () => {
 });
 
 describe('the real server with PLAYGROUND=false', () => {
-  const t = useTestServer({ PLAYGROUND: 'false' });
-  graphqlStillWorks(t);
+  const off = useTestServerOn(t, { PLAYGROUND: 'false' });
+  graphqlStillWorks(off);
 
   it('answers a browser at GET /graphql as any GraphQL server does: a JSON 400, no page', async () => {
-    const response = await fetch(t.server.url, { headers: { accept: BROWSER_ACCEPT } });
+    const response = await fetch(off.server.url, { headers: { accept: BROWSER_ACCEPT } });
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await response.json()).toEqual({ errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_REQUEST' }) })] });
   });
 
   it('serves no playground assets', async () => {
-    const response = await fetch(new URL(`${PLAYGROUND_ASSETS_PATH}/index.js`, t.server.url));
+    const response = await fetch(new URL(`${PLAYGROUND_ASSETS_PATH}/index.js`, off.server.url));
     expect(response.status).toBe(404);
   });
 });

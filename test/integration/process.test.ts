@@ -36,7 +36,11 @@ describe('the server process (npm start)', () => {
       const email = uniqueEmail();
       // bcrypt at cost 13 (about 0.8 s here) keeps this request busy while SIGTERM arrives.
       const inFlight = api.request(REGISTER, { variables: { input: { email, password: PASSWORD } } });
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      // A registration is counted (rate_limits) before its password is hashed: once it is, the server
+      // is busy with the request.
+      await expect
+        .poll(async () => (await db.query("select 1 from rate_limits where key like 'registrations-ip:%'")).length, { timeout: 10_000, interval: 10 })
+        .toBe(1);
       const exitCode = server.stop('SIGTERM');
 
       const response = await inFlight;
@@ -75,7 +79,10 @@ describe('the server process (npm start)', () => {
             (error: unknown) => ({ answered: false as const, error }),
           ),
       );
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The server is working through them: the first of the 50 logins is written, the others are in flight.
+      await expect
+        .poll(async () => (await db.query('select 1 from user_logins where user_id = $1', [user.id])).length, { timeout: 15_000, interval: 10 })
+        .toBeGreaterThan(1);
       const exitCode = server.stop('SIGTERM');
       const results = await Promise.all(requests);
       expect(await exitCode).toBe(0);

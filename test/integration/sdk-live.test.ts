@@ -19,13 +19,14 @@ import {
   type LoginActivitySubscription,
 } from '../../sdk';
 import { closedPort } from '../helpers/closed-port';
-import { CHROME_MAC, FIREFOX_LINUX, SAFARI_IPHONE, useTestServer, type ServerFixture } from '../helpers/fixture';
+import { CHROME_MAC, FIREFOX_LINUX, SAFARI_IPHONE, useTestServer, useTestServerOn, type ServerFixture } from '../helpers/fixture';
 import { PASSWORD, uniqueEmail } from '../helpers/operations';
-import { waitForSubscriptions } from '../helpers/subscription-client';
+import { activitySettled, waitForSubscriptions } from '../helpers/subscription-client';
 
 /*
  * Every request and subscription of this file goes through the SDK, as an application would send
- * it; only the waits for "the server has the subscription open" look at the server itself.
+ * it; only the waits for "the server has the subscription open" and "the server has heard of the
+ * activity so far" (activitySettled, before subscribing) look at the server itself.
  */
 
 /** The issue's requirement: a revoked login's subscription ends within one second, with no client action. */
@@ -83,14 +84,18 @@ async function userOnTwoDevices(t: ServerFixture) {
   return { input, laptop, phone };
 }
 
+/** The server of the default configuration; the per-user cap's runs on its database. */
+const base = useTestServer();
+
 describe('the SDK live client against the live server', () => {
-  const t = useTestServer();
+  const t = base;
   const live = useLiveClients(t);
 
   it(`A hears B log in and be logged out; B gets its own REVOKED, then ends with isSessionEnded (4401) within ${REVOKE_TO_END_LIMIT_MS} ms`, async () => {
     const input = { email: uniqueEmail('live'), password: PASSWORD };
     const laptop = deviceOf(t, FIREFOX_LINUX);
     const { register: a } = await laptop.request(RegisterDocument, { input });
+    await activitySettled(t.server);
     const onA = readAll(live(a.token).subscribe(LoginActivityDocument));
     await waitForSubscriptions(t.server, 1);
 
@@ -140,6 +145,7 @@ describe('the SDK live client against the live server', () => {
 
   it('unsubscribes when the loop is left, and ends the iteration normally on dispose()', async () => {
     const { laptop, phone } = await userOnTwoDevices(t);
+    await activitySettled(t.server);
     const client = live(laptop.token);
 
     const left = client.subscribe(LoginActivityDocument);
@@ -164,11 +170,12 @@ describe('the SDK live client against the live server', () => {
 });
 
 describe('the SDK live client over the per-user cap (MAX_SUBSCRIPTIONS_PER_USER=2)', () => {
-  const t = useTestServer({ MAX_SUBSCRIPTIONS_PER_USER: '2' });
+  const t = useTestServerOn(base, { MAX_SUBSCRIPTIONS_PER_USER: '2' });
   const live = useLiveClients(t);
 
   it('a third socket of the user ends with isTooManyConnections (4429); the others carry on', async () => {
     const { input, laptop, phone } = await userOnTwoDevices(t);
+    await activitySettled(t.server);
     const onLaptop = readAll(live(laptop.token).subscribe(LoginActivityDocument));
     const onPhone = readAll(live(phone.token).subscribe(LoginActivityDocument));
     await waitForSubscriptions(t.server, 2);

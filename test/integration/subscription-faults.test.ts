@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/app';
 import { GraphQLClient } from '../helpers/graphql-client';
@@ -15,6 +16,8 @@ let db: TestDatabase;
 let proxy: TcpProxy;
 /** Re-checks sessions at the default interval (60 s), so only the bus coming back can close a socket. */
 let server: RunningServer;
+/** What `server` logs at warn and above: each failed attempt to LISTEN again is one line. */
+const serverWarnings: Array<{ msg: string }> = [];
 /** Re-checks every second. */
 let rechecking: RunningServer;
 
@@ -22,7 +25,8 @@ beforeAll(async () => {
   db = await createTestDatabase();
   proxy = await TcpProxy.inFrontOf(db.url);
   const listenThroughProxy = { LISTEN_DATABASE_URL: proxy.proxiedUrl(db.url) };
-  server = await startTestServer(db.url, listenThroughProxy);
+  const logger = pino({ level: 'warn' }, { write: (line: string) => void serverWarnings.push(JSON.parse(line)) });
+  server = await startTestServer(db.url, { ...listenThroughProxy, LOG_LEVEL: 'warn' }, logger);
   rechecking = await startTestServer(db.url, { ...listenThroughProxy, SUBSCRIPTION_RECHECK_INTERVAL: '1s' });
 });
 afterAll(async () => {
@@ -37,7 +41,13 @@ const health = async (instance: RunningServer) => {
   const response = await fetch(new URL('/healthz', instance.url));
   return { status: response.status, body: await response.json() };
 };
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const listenFailures = () => serverWarnings.filter((line) => /lost the LISTEN connection/.test(line.msg)).length;
+/** Until `server` has tried to LISTEN again, and failed, once more: it has been down and working meanwhile. */
+async function serverRetriedTheBus() {
+  const before = listenFailures();
+  await expect.poll(listenFailures, { timeout: 5_000, interval: 10 }).toBeGreaterThan(before);
+  expect(server.liveStatus().events).toBe('reconnecting');
+}
 
 beforeEach(async () => {
   await proxy.restore();
@@ -68,7 +78,6 @@ describe('the LISTEN connection cut and restored', () => {
     await logInUser(api.withHeaders({ 'user-agent': 'tablet/1' }), email);
     await api.withToken(laptop.token).ok(LOGOUT_DEVICE, { variables: { loginId: phone.login.id } });
     expect((await api.withToken(phone.token).request(ME)).status).toBe(401);
-    await pause(300);
     expect(subscription.events).toHaveLength(1);
     expect(subscription.isClosed).toBe(false);
 
@@ -76,11 +85,14 @@ describe('the LISTEN connection cut and restored', () => {
     await expect.poll(eventsState(server), { timeout: 10_000 }).toBe('listening');
     expect(await health(server)).toEqual({ status: 200, body: { status: 'ok', events: 'listening' } });
     const desktop = await logInUser(api.withHeaders({ 'user-agent': 'desktop/1' }), email);
-    const events = await subscription.waitForEvents(2);
-    expect(events.map((event) => [event.kind, event.login.id])).toEqual([
+    // A user's events go out in commit order: had the tablet's login or the phone's revocation been
+    // sent (while down or since), it would have come before the desktop's login, which must come.
+    await expect.poll(() => subscription.events.map((event) => event.login.id), { timeout: 5_000, interval: 10 }).toContain(desktop.login.id);
+    expect(subscription.events.map((event) => [event.kind, event.login.id])).toEqual([
       ['LOGIN', phone.login.id],
       ['LOGIN', desktop.login.id],
     ]);
+    expect(subscription.isClosed).toBe(false);
   });
 
   it('a login revoked while it is down has its socket closed when it is back (the sessions are checked again)', async () => {
@@ -92,12 +104,15 @@ describe('the LISTEN connection cut and restored', () => {
 
     await cutTheBus();
     await api.withToken(laptop.token).ok(LOGOUT_DEVICE, { variables: { loginId: phone.login.id } });
-    await pause(300);
+    await serverRetriedTheBus();
     expect(onPhone.isClosed).toBe(false);
 
+    const restoredAt = performance.now();
     await proxy.restore();
     const closed = await onPhone.closed;
     expect(closed.code).toBe(4401);
+    // Open all the while the bus was down: closed only once it was back.
+    expect(closed.at).toBeGreaterThan(restoredAt);
     expect(onPhone.events).toEqual([
       expect.objectContaining({ kind: 'REVOKED', login: expect.objectContaining({ id: phone.login.id, current: true, revokedReason: 'LOGOUT' }) }),
     ]);

@@ -2,16 +2,16 @@ import type { FormattedExecutionResult } from 'graphql';
 import { createClient } from 'graphql-ws';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { useTestServer } from '../helpers/fixture';
+import { useTestServer, useTestServerOn } from '../helpers/fixture';
 import { GraphQLClient, errorCodes } from '../helpers/graphql-client';
 import { logInUser, registerUser, uniqueEmail } from '../helpers/operations';
 import {
   LOGIN_ACTIVITY,
+  activitySettled,
   subscriptionClients,
   waitForSubscriptions,
   wsUrlOf,
 } from '../helpers/subscription-client';
-import { createTestDatabase } from '../helpers/test-database';
 import { startTestServer } from '../helpers/test-server';
 
 /** A bare WebSocket speaking graphql-transport-ws, for what graphql-ws's client would never send. */
@@ -48,8 +48,11 @@ async function signedInSocket(httpUrl: string, token: string): Promise<{ socket:
   return { socket, messages };
 }
 
+/** The per-user cap's server; the other configurations run on its database. */
+const capped = useTestServer({ MAX_SUBSCRIPTIONS_PER_USER: '2' });
+
 describe('the per-user cap (MAX_SUBSCRIPTIONS_PER_USER=2)', () => {
-  const t = useTestServer({ MAX_SUBSCRIPTIONS_PER_USER: '2' });
+  const t = capped;
   const clients = subscriptionClients();
   afterEach(() => clients.closeAll(t.server));
 
@@ -70,6 +73,7 @@ describe('the per-user cap (MAX_SUBSCRIPTIONS_PER_USER=2)', () => {
   it('refuses a third subscription on one socket with TOO_MANY_REQUESTS; the socket and the others carry on', async () => {
     const email = uniqueEmail();
     const { token } = await registerUser(t.api.withHeaders({ 'user-agent': 'one/1' }), email);
+    await activitySettled(t.server);
     const client = createClient({
       url: wsUrlOf(t.server.url),
       webSocketImpl: WebSocket,
@@ -102,7 +106,7 @@ describe('the per-user cap (MAX_SUBSCRIPTIONS_PER_USER=2)', () => {
 });
 
 describe('WebSocket limits (SUBSCRIPTION_INIT_TIMEOUT=1s, SUBSCRIPTION_MAX_MESSAGE_BYTES at its 64 KiB default)', () => {
-  const t = useTestServer({ SUBSCRIPTION_INIT_TIMEOUT: '1s' });
+  const t = useTestServerOn(capped, { SUBSCRIPTION_INIT_TIMEOUT: '1s' });
   const clients = subscriptionClients();
   afterEach(() => clients.closeAll(t.server));
 
@@ -180,9 +184,7 @@ describe('shutdown', () => {
   });
 
   it('closes every subscription socket with 1001; stop() is safe to call twice', async () => {
-    const db = await createTestDatabase();
-    teardown.push(() => db.drop());
-    const server = await startTestServer(db.url);
+    const server = await startTestServer(capped.db.url);
     teardown.push(() => server.stop());
     const clients = subscriptionClients();
     const { token } = await registerUser(new GraphQLClient(server.url));

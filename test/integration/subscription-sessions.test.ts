@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { afterEach, describe, expect, it } from 'vitest';
-import { useTestServer } from '../helpers/fixture';
+import { useTestServer, useTestServerOn } from '../helpers/fixture';
 import type { GraphQLClient } from '../helpers/graphql-client';
 import { LOGOUT, LOGOUT_ALL, LOGOUT_DEVICE, logInUser, registerUser, uniqueEmail } from '../helpers/operations';
 import { subscriptionClients, type SubscriptionClient } from '../helpers/subscription-client';
@@ -10,6 +10,9 @@ import { TEST_JWT_SECRET } from '../helpers/test-server';
 const REVOKE_TO_CLOSE_LIMIT_MS = 1000;
 
 const onDevice = (api: GraphQLClient, agent: string) => api.withHeaders({ 'user-agent': agent });
+
+/** The server of the tests that need no configuration of their own; the cap and the short TTL have theirs, on its database. */
+const t = useTestServer();
 
 /** The REVOKED event of the subscription's own login came last, and then the socket closed with 4401. */
 async function expectEndedWithOwnRevocation(subscription: SubscriptionClient, loginId: string, reason: string) {
@@ -22,7 +25,6 @@ async function expectEndedWithOwnRevocation(subscription: SubscriptionClient, lo
 }
 
 describe('connection_init: the session check of HTTP', () => {
-  const t = useTestServer();
   const clients = subscriptionClients();
   afterEach(() => clients.closeAll(t.server));
 
@@ -70,7 +72,6 @@ describe('connection_init: the session check of HTTP', () => {
 });
 
 describe('a login revoked while its subscription is open', () => {
-  const t = useTestServer();
   const clients = subscriptionClients();
   afterEach(() => clients.closeAll(t.server));
 
@@ -166,17 +167,17 @@ describe('a login revoked while its subscription is open', () => {
 });
 
 describe('the active-login cap (LOGIN_LIMIT)', () => {
-  const t = useTestServer({ MAX_ACTIVE_LOGINS: '2' });
+  const capped = useTestServerOn(t, { MAX_ACTIVE_LOGINS: '2' });
   const clients = subscriptionClients();
-  afterEach(() => clients.closeAll(t.server));
+  afterEach(() => clients.closeAll(capped.server));
 
   it('closes the socket of the oldest login when a new one goes over the cap', async () => {
     const email = uniqueEmail();
-    const oldest = await registerUser(onDevice(t.api, 'one/1'), email);
-    await logInUser(onDevice(t.api, 'two/1'), email);
-    const onOldest = await clients.subscribe(t.server, { token: oldest.token }, 1);
+    const oldest = await registerUser(onDevice(capped.api, 'one/1'), email);
+    await logInUser(onDevice(capped.api, 'two/1'), email);
+    const onOldest = await clients.subscribe(capped.server, { token: oldest.token }, 1);
 
-    const third = await logInUser(onDevice(t.api, 'three/1'), email);
+    const third = await logInUser(onDevice(capped.api, 'three/1'), email);
     await expectEndedWithOwnRevocation(onOldest, oldest.login.id, 'LOGIN_LIMIT');
     expect(onOldest.events.map((event) => [event.kind, event.login.id])).toEqual([
       ['LOGIN', third.login.id],
@@ -186,13 +187,13 @@ describe('the active-login cap (LOGIN_LIMIT)', () => {
 });
 
 describe('a token that expires while its subscription is open', () => {
-  const t = useTestServer({ JWT_TTL: '2s' });
+  const shortLived = useTestServerOn(t, { JWT_TTL: '2s' });
   const clients = subscriptionClients();
-  afterEach(() => clients.closeAll(t.server));
+  afterEach(() => clients.closeAll(shortLived.server));
 
   it(`gets REVOKED (at its expiry, not revoked) and a 4401 within ${REVOKE_TO_CLOSE_LIMIT_MS} ms of it`, async () => {
-    const { token, login, expiresAt } = await registerUser(t.api);
-    const subscription = await clients.subscribe(t.server, { token }, 1);
+    const { token, login, expiresAt } = await registerUser(shortLived.api);
+    const subscription = await clients.subscribe(shortLived.server, { token }, 1);
 
     const closed = await subscription.closed;
     const closedAt = Date.now();

@@ -25,8 +25,9 @@ import type { ContractErrorCode as ServerErrorCode } from '../../src/errors';
 import { CloseCode as ServerCloseCode } from '../../src/live/close-codes';
 
 /*
- * Type-level checks: `npm run typecheck` (run first by `npm test`) fails when they do not hold.
- * The bodies that call hooks or send requests are never run; only their types matter.
+ * Type-level checks, run by vitest's typecheck (`vitest run` type-checks the *.test-d.ts files with
+ * tsc and fails on a type error) and by `npm run typecheck`. Nothing here is ever executed; the
+ * bodies that call hooks or send requests only have their types checked.
  */
 
 describe('the fetch client', () => {
