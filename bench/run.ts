@@ -4,6 +4,7 @@ import { liveActivity } from './scenarios/live-activity';
 import { loginFlood } from './scenarios/login-flood';
 import { lowCostEnumeration } from './scenarios/low-cost-enumeration';
 import { historySize } from './scenarios/history-size';
+import { silentOutage } from './scenarios/silent-outage';
 import { loginStorm } from './scenarios/login-storm';
 import { tableScale } from './scenarios/table-scale';
 import { twoInstances } from './scenarios/two-instances';
@@ -14,7 +15,7 @@ import { createBenchDatabase, machine, ROUNDS, SECONDS } from './lib';
  * `npm run bench`: the real server, spawned as `npm start` runs it, on a fresh database, driven
  * over HTTP by autocannon. Loads that are compared run alternately on the same server, several
  * rounds, and the median is reported, because a shared machine is noisy.
- * `npm run bench -- <auth|storm|flood|enumeration|scale|instances|live|ws-flood|history>` runs one scenario.
+ * `npm run bench -- <auth|storm|flood|enumeration|scale|instances|live|ws-flood|history|outage>` runs one scenario.
  */
 async function main() {
   const only = process.argv[2];
@@ -32,6 +33,7 @@ async function main() {
     if (!only || only === 'live') await liveActivity(db);
     if (!only || only === 'ws-flood') await websocketFlood(db);
     if (!only || only === 'history') await historySize(db);
+    if (!only || only === 'outage') await silentOutage(db);
   } finally {
     await db.drop();
   }

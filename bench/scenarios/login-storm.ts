@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import { load, median, post, ROUNDS, startServer, type BenchDatabase, type LoadResult } from '../lib';
+import { load, median, post, ROUNDS, startServer, WIDE_BCRYPT_QUEUE, type BenchDatabase, type LoadResult } from '../lib';
 
 const STORM_LOGINS = 50;
 const READ_CONNECTIONS = 8;
@@ -62,8 +62,8 @@ async function storm(url: string, emails: string[], readToken?: string): Promise
 
 /** Scenario 2: 50 concurrent logins at bcrypt cost 12 while authenticated reads go on, with and without the worker pool. */
 export async function loginStorm(db: BenchDatabase): Promise<void> {
-  // The storm comes from one IP address: the bcrypt queue is opened wide so that all 50 are checked (scenario "flood" measures the queue).
-  const wideQueue = { BCRYPT_QUEUE_LIMIT: '1000', BCRYPT_QUEUE_PER_IP: '1000' };
+  // The storm comes from one IP address: the bcrypt queue is opened wide so that all 50 are checked.
+  const wideQueue = WIDE_BCRYPT_QUEUE;
   const servers = {
     pool: await startServer(db.url, wideQueue),
     mainThread: await startServer(db.url, { ...wideQueue, BCRYPT_WORKERS: '0' }),

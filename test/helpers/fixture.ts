@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { RunningServer } from '../../src/app';
 import { GraphQLClient } from './graphql-client';
+import { TcpProxy } from './tcp-proxy';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { startTestServer } from './test-server';
 
@@ -40,6 +41,29 @@ export function useTestServerOn(base: ServerFixture, env: Record<string, string>
   });
   afterAll(async () => {
     await fixture.server?.stop();
+  });
+  return fixture;
+}
+
+export interface ProxiedServerFixture extends ServerFixture {
+  /** Between the server and its database: the tests cut, freeze, hold and restore it. */
+  proxy: TcpProxy;
+}
+
+/** A fresh database and a server that reaches it only through a TCP proxy, for the calling test file. */
+export function useProxiedTestServer(env: Record<string, string> = {}): ProxiedServerFixture {
+  const fixture = {} as ProxiedServerFixture;
+  beforeAll(async () => {
+    fixture.db = await createTestDatabase();
+    fixture.proxy = await TcpProxy.inFrontOf(fixture.db.url);
+    fixture.server = await startTestServer(fixture.proxy.proxiedUrl(fixture.db.url), env);
+    fixture.api = new GraphQLClient(fixture.server.url);
+  });
+  afterAll(async () => {
+    fixture.proxy?.release();
+    await fixture.server?.stop();
+    await fixture.proxy?.cut();
+    await fixture.db?.drop();
   });
   return fixture;
 }

@@ -1,10 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/app';
-import { GraphQLClient, errorCodes } from '../helpers/graphql-client';
+import { describe, expect, it } from 'vitest';
+import { errorCodes } from '../helpers/graphql-client';
+import { useProxiedTestServer } from '../helpers/fixture';
 import { ME, MY_LOGINS, registerUser } from '../helpers/operations';
-import { TcpProxy } from '../helpers/tcp-proxy';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
-import { startTestServer } from '../helpers/test-server';
 
 /**
  * A network that stalls without resetting anything: the database's TCP connections stay open and
@@ -13,34 +10,18 @@ import { startTestServer } from '../helpers/test-server';
  */
 const HOLD_MS = 7_000;
 
-let db: TestDatabase;
-let proxy: TcpProxy;
-let server: RunningServer;
-let api: GraphQLClient;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  proxy = await TcpProxy.inFrontOf(db.url);
-  server = await startTestServer(proxy.proxiedUrl(db.url));
-  api = new GraphQLClient(server.url);
-});
-afterAll(async () => {
-  proxy?.release();
-  await server?.stop();
-  await proxy?.cut();
-  await db?.drop();
-});
+const t = useProxiedTestServer();
 
 describe('a database that stops answering without closing its connections', () => {
   it('answers 503 SERVICE_UNAVAILABLE while it is silent, and serves again within 2 s of it answering', async () => {
-    const { token } = await registerUser(api);
-    const client = api.withToken(token);
+    const { token } = await registerUser(t.api);
+    const client = t.api.withToken(token);
 
     // Load on both kinds of connection use: the session check's prepared statement (every request)
     // and ORM queries (myLogins), so timed-out connections of both pile up in the pool.
     let holding = true;
     const during: Array<{ status: number; codes: Array<string | undefined> }> = [];
-    proxy.hold();
+    t.proxy.hold();
     const workers = Array.from({ length: 8 }, async (_, worker) => {
       while (holding) {
         const response = await client.request(worker % 2 === 0 ? ME : MY_LOGINS);
@@ -48,11 +29,11 @@ describe('a database that stops answering without closing its connections', () =
       }
     });
     await new Promise((resolve) => setTimeout(resolve, HOLD_MS));
-    const healthDuring = (await fetch(new URL('/healthz', server.url))).status;
+    const healthDuring = (await fetch(new URL('/healthz', t.server.url))).status;
 
     holding = false;
     const releasedAt = performance.now();
-    proxy.release();
+    t.proxy.release();
     await expect.poll(async () => (await client.request(ME)).status, { timeout: 2_000, interval: 20 }).toBe(200);
     const recoveryMs = performance.now() - releasedAt;
     await Promise.all(workers);
@@ -67,6 +48,6 @@ describe('a database that stops answering without closing its connections', () =
     const after = [];
     for (let request = 0; request < 30; request++) after.push((await client.request(request % 2 === 0 ? ME : MY_LOGINS)).status);
     expect(new Set(after)).toEqual(new Set([200]));
-    expect((await fetch(new URL('/healthz', server.url))).status).toBe(200);
+    expect((await fetch(new URL('/healthz', t.server.url))).status).toBe(200);
   }, 30_000);
 });

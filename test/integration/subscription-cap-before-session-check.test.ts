@@ -1,33 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { RunningServer } from '../../src/app';
-import { GraphQLClient } from '../helpers/graphql-client';
+import { useProxiedTestServer } from '../helpers/fixture';
 import { registerUser } from '../helpers/operations';
 import { wsUrlOf } from '../helpers/subscription-client';
-import { TcpProxy } from '../helpers/tcp-proxy';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
-import { startTestServer } from '../helpers/test-server';
 
 const CAP = 3;
 const FLOOD = 200;
 
-let db: TestDatabase;
-let proxy: TcpProxy;
-let server: RunningServer;
-let api: GraphQLClient;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  proxy = await TcpProxy.inFrontOf(db.url);
-  server = await startTestServer(proxy.proxiedUrl(db.url), { MAX_SUBSCRIPTIONS_PER_USER: String(CAP) });
-  api = new GraphQLClient(server.url);
-});
-afterAll(async () => {
-  proxy?.release();
-  await server?.stop();
-  await proxy?.cut();
-  await db?.drop();
-});
+const t = useProxiedTestServer({ MAX_SUBSCRIPTIONS_PER_USER: String(CAP) });
 
 interface InitSocket {
   socket: WebSocket;
@@ -38,7 +18,7 @@ interface InitSocket {
 
 /** A bare graphql-transport-ws socket that sends connection_init with the token as soon as it opens. */
 function connectionInit(token: string): InitSocket {
-  const socket = new WebSocket(wsUrlOf(server.url), 'graphql-transport-ws');
+  const socket = new WebSocket(wsUrlOf(t.server.url), 'graphql-transport-ws');
   const init: InitSocket = {
     socket,
     closeCode: null,
@@ -61,18 +41,18 @@ function connectionInit(token: string): InitSocket {
 
 describe('the per-user connection cap holds before the session check', () => {
   it(`refuses connection_inits of one token beyond the cap with 4429 without asking the database; another user is acked`, async () => {
-    const flooder = await registerUser(api);
-    const bystander = await registerUser(api);
+    const flooder = await registerUser(t.api);
+    const bystander = await registerUser(t.api);
 
     // With the database silent, only a refusal that needs no database can arrive.
-    proxy.hold();
+    t.proxy.hold();
     const flood = Array.from({ length: FLOOD }, () => connectionInit(flooder.token));
     await expect
       .poll(() => flood.filter((init) => init.closeCode === 4429).length, { timeout: 4_000, interval: 20 })
       .toBe(FLOOD - CAP);
     const refused = await Promise.all(flood.filter((init) => init.closeCode === 4429).map((init) => init.closed));
     expect(new Set(refused.map(({ reason }) => reason))).toEqual(new Set(['Too many subscriptions']));
-    proxy.release();
+    t.proxy.release();
 
     const other = connectionInit(bystander.token);
     await other.acked;
