@@ -2,10 +2,8 @@ import 'reflect-metadata';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { MikroORM } from '@mikro-orm/postgresql';
-import cors from 'cors';
 import express from 'express';
 import { createOrmConfig } from '../mikro-orm.config';
 import { createAccounts } from './auth/accounts';
@@ -21,16 +19,19 @@ import type { Config } from './config';
 import { openDatabase } from './db/database';
 import { nativePool, withPooledConnection } from './db/pooled-connection';
 import { operationLimits } from './http/armor';
+import { clientAddressFrom } from './http/client-address';
 import { createContextBuilder } from './http/context';
 import { createErrorFormatter } from './http/format-error';
 import { drainHttpServerPlugin, trackRequests } from './http/graceful-shutdown';
 import { healthHandler } from './http/health';
 import { httpErrorHandler } from './http/http-errors';
-import { playgroundRoutes } from './http/playground';
-import { REQUEST_ID_HEADER } from './http/request-id';
-import { requestLogger } from './http/request-log';
+import { graphqlOverHttp } from './http/graphql-over-http';
+import { jsonBodyReader } from './http/json-body';
+import { playgroundRoutes, wantsPlayground } from './http/playground';
+import { createRequestHandler } from './http/request-handler';
 import { requestLogPlugin } from './http/request-log.plugin';
 import { subscriptionsOverHttpRefused } from './http/subscriptions-over-http';
+import { uncachedResponses } from './http/uncached-responses';
 import { serveSubscriptions } from './http/websocket-server';
 import { REQUEST_BODY_LIMIT_BYTES } from './limits';
 import { startLiveActivity, type LiveActivityStatus } from './live/live-activity';
@@ -143,8 +144,7 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     });
     cleanups.push(() => live.stop());
 
-    const app = express();
-    const httpServer = http.createServer(app);
+    const httpServer = http.createServer();
     const schema = await buildAppSchema({ accounts, logins });
     const limits = operationLimits({ hideFieldSuggestions: config.nodeEnv === 'production' });
     const formatError = createErrorFormatter({ exposeDetails: config.nodeEnv === 'development', logger });
@@ -163,6 +163,8 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
         requestLogPlugin(),
         // The playground (src/http/playground.ts) replaces Apollo's landing page, which loads from a CDN.
         ApolloServerPluginLandingPageDisabled(),
+        ApolloServerPluginCacheControlDisabled(),
+        uncachedResponses,
         subscriptionsOverHttpRefused,
         // Both drains run when Apollo stops, while it still serves requests: in-flight HTTP requests
         // finish, and subscription sockets are closed with 1001 (the HTTP drain leaves them to it).
@@ -183,25 +185,25 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     await apollo.start();
     cleanups.push(() => apollo.stop());
 
-    // Express' `trust proxy` with a hop count: 0 means the socket's address is the client's.
-    app.set('trust proxy', config.trustProxy);
-    app.disable('x-powered-by');
-    // GraphQL answers are POST responses that no cache revalidates; hashing each one for an ETag is waste.
-    app.set('etag', false);
-    // First, so every request (health checks, refused bodies, 404s too) gets an id and one log line.
-    app.use(requestLogger(logger));
-    app.get('/healthz', healthHandler(orm, () => live.status().events));
-    // Tokens travel in the Authorization header, never in cookies, so any origin may call. Ahead of
-    // the playground, whose router would otherwise answer the preflight (OPTIONS) without CORS headers.
-    app.use(GRAPHQL_PATH, cors({ exposedHeaders: [REQUEST_ID_HEADER] }));
-    // Before GraphQL: a browser's GET /graphql gets the playground page, anything else falls through.
-    if (config.playground) app.use(playgroundRoutes({ logger }));
-    app.use(
-      GRAPHQL_PATH,
-      express.json({ limit: REQUEST_BODY_LIMIT_BYTES }),
-      expressMiddleware(apollo, { context: createContextBuilder(sessions, logger, limits.parseOptions) }),
+    // The routes beside GraphQL, none of them on the hot path: Express keeps them short.
+    const otherRoutes = express();
+    otherRoutes.disable('x-powered-by');
+    otherRoutes.set('etag', false);
+    otherRoutes.get('/healthz', healthHandler(orm, () => live.status().events));
+    if (config.playground) otherRoutes.use(playgroundRoutes({ logger }));
+    otherRoutes.use(httpErrorHandler(logger));
+
+    const buildContext = createContextBuilder({ sessions, parseOptions: limits.parseOptions, clientAddressOf: clientAddressFrom(config.trustProxy) });
+    httpServer.on(
+      'request',
+      createRequestHandler({
+        logger,
+        graphql: graphqlOverHttp(apollo, jsonBodyReader(REQUEST_BODY_LIMIT_BYTES), buildContext),
+        // A browser's GET /graphql gets the playground page, anything else is GraphQL.
+        wantsPage: config.playground ? wantsPlayground : () => false,
+        otherRoutes,
+      }),
     );
-    app.use(httpErrorHandler(logger));
 
     const url = urlOf(await listen(httpServer, config.port, config.host));
     let stopping: Promise<void> | undefined;

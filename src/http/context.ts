@@ -1,23 +1,55 @@
-import type { ExpressContextFunctionArgument } from '@as-integrations/express5';
+import type { IncomingMessage } from 'node:http';
 import type { ParseOptions } from 'graphql';
 import type { Logger } from 'pino';
-import { clientInfo } from '../auth/client-info';
-import { endReasonOf, type Sessions } from '../auth/sessions';
+import { clientInfo, type ClientInfo } from '../auth/client-info';
+import { endReasonOf, type Session, type Sessions } from '../auth/sessions';
 import { unavailableOr } from '../db/availability';
 import { ambiguousAuthorization, invalidSession } from '../errors';
 import type { HttpContext } from '../resolvers/context.type';
-import { clientAddress } from './client-address';
-import { isSignInOnly } from './sign-in-operation';
+import type { ClientAddressOf } from './client-address';
+import type { RequestLog } from './request-log';
+import { isSignInOnly, type OperationRequest } from './sign-in-operation';
+
+/**
+ * A request's context. Its lazy parts are getters and methods on the prototype: Apollo copies the
+ * context's own properties per operation, which would run a getter defined on the object itself.
+ */
+class HttpRequestContext implements HttpContext {
+  readonly transport = 'http';
+  readonly issuedLoginIds = new Set<string>();
+  private client: ClientInfo | undefined;
+
+  constructor(
+    readonly session: Session | null,
+    readonly requestLog: RequestLog,
+    private readonly req: IncomingMessage,
+    private readonly clientAddressOf: ClientAddressOf,
+  ) {}
+
+  get log(): Logger {
+    return this.requestLog.logger;
+  }
+
+  clientInfo(): ClientInfo {
+    return (this.client ??= clientInfo(this.clientAddressOf(this.req), this.req.headers['user-agent']));
+  }
+}
+
+export interface ContextOptions {
+  readonly sessions: Sessions;
+  readonly parseOptions: ParseOptions;
+  readonly clientAddressOf: ClientAddressOf;
+}
+
+export type ContextBuilder = (req: IncomingMessage, body: unknown, log: RequestLog) => Promise<HttpContext>;
 
 /**
  * Runs once per HTTP request, before any resolver: the session check (HTTP 401 when rejected,
  * except for an operation that only signs in, which is served as anonymous).
  */
-export function createContextBuilder(sessions: Sessions, logger: Logger, parseOptions: ParseOptions) {
-  return async ({ req }: ExpressContextFunctionArgument): Promise<HttpContext> => {
+export function createContextBuilder({ sessions, parseOptions, clientAddressOf }: ContextOptions): ContextBuilder {
+  return async (req, body, log) => {
     const now = new Date();
-    // Set by the request logger (src/http/request-log.ts), which app.ts mounts ahead of GraphQL.
-    const log = req.log ?? logger;
 
     // Node keeps only the first of several Authorization headers; a proxy in front may use another.
     if ((req.headersDistinct['authorization']?.length ?? 0) > 1) throw ambiguousAuthorization();
@@ -26,26 +58,19 @@ export function createContextBuilder(sessions: Sessions, logger: Logger, parseOp
     try {
       result = await sessions.validate(req.headers.authorization, now);
     } catch (error) {
-      throw unavailableOr(error, log);
+      throw unavailableOr(error, log.logger);
     }
-    if (result.status === 'rejected' && isSignInOnly(req.body as Record<string, unknown> | undefined, parseOptions)) {
-      log.debug({ reason: result.reason }, 'rejected session ignored: the operation only signs in');
+    if (result.status === 'rejected' && isSignInOnly(body as OperationRequest | undefined, parseOptions)) {
+      log.logger.debug({ reason: result.reason }, 'rejected session ignored: the operation only signs in');
       result = { status: 'anonymous' } as const;
     }
     if (result.status === 'rejected') {
-      log.debug({ reason: result.reason }, 'rejected session');
+      log.logger.debug({ reason: result.reason }, 'rejected session');
       const { reason, revokedReason } = endReasonOf(result);
       throw invalidSession(reason, revokedReason);
     }
     const session = result.status === 'valid' ? result.session : null;
     if (session) sessions.touch(session, now);
-
-    return {
-      transport: 'http',
-      session,
-      client: clientInfo(clientAddress(req), req.get('user-agent')),
-      log,
-      issuedLoginIds: new Set(),
-    };
+    return new HttpRequestContext(session, log, req, clientAddressOf);
   };
 }

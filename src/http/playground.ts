@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
+import accepts from 'accepts';
 import compression from 'compression';
-import express, { type Request, type Router } from 'express';
+import express, { type Router } from 'express';
 import type { Logger } from '../logger';
 
 /** Where the page's hashed scripts, styles, workers and fonts are served (Vite's `base` + `assets/`). */
@@ -44,13 +46,19 @@ const SECURITY_HEADERS = {
 /** Every type Apollo Server can answer a GET with, so that HTML wins only when the client prefers it. */
 const GRAPHQL_MEDIA_TYPES = ['application/json', 'application/graphql-response+json', 'multipart/mixed'];
 
+/** Where the page is: GET (and so HEAD) /graphql, or /graphql/, in any case, as Express routes match. */
+const PAGE_PATH = /^\/graphql\/?(?:\?|$)/i;
+
 /**
  * Apollo's rule for its landing page (a GET whose Accept header prefers HTML to GraphQL's types),
  * except that a GET carrying an operation is always GraphQL over HTTP.
  */
-function wantsPlayground(req: Request): boolean {
-  if (req.query['query'] !== undefined || req.query['extensions'] !== undefined) return false;
-  return req.accepts([...GRAPHQL_MEDIA_TYPES, 'text/html']) === 'text/html';
+export function wantsPlayground(req: IncomingMessage): boolean {
+  if ((req.method !== 'GET' && req.method !== 'HEAD') || !PAGE_PATH.test(req.url ?? '')) return false;
+  const query = req.url!.indexOf('?');
+  const search = new URLSearchParams(query === -1 ? '' : req.url!.slice(query + 1));
+  if (search.has('query') || search.has('extensions')) return false;
+  return accepts(req).type([...GRAPHQL_MEDIA_TYPES, 'text/html']) === 'text/html';
 }
 
 function readPage(buildDir: string): string | undefined {

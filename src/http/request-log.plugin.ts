@@ -5,12 +5,12 @@ import type { HttpContext } from '../resolvers/context.type';
 /** graphql-js checks a name's characters, not its length: a name could fill the whole request body. */
 const MAX_OPERATION_NAME_LENGTH = 100;
 
-/** The request logger of each error a request met. Apollo gives the error formatter no context. */
-const requestLoggers = new WeakMap<object, Logger>();
+/** The request of each error a request met. Apollo gives the error formatter no context. */
+const requestOfError = new WeakMap<object, HttpContext>();
 
 /** The logger of the request in which `error` happened, if Apollo reported it to this plugin. */
 export function requestLoggerOf(error: unknown): Logger | undefined {
-  return typeof error === 'object' && error !== null ? requestLoggers.get(error) : undefined;
+  return typeof error === 'object' && error !== null ? requestOfError.get(error)?.log : undefined;
 }
 
 /**
@@ -21,21 +21,21 @@ export function requestLoggerOf(error: unknown): Logger | undefined {
 export function requestLogPlugin(): ApolloServerPlugin<HttpContext> {
   return {
     async requestDidStart({ contextValue }) {
-      const { log, session } = contextValue;
-      if (session) log.setBindings({ userId: session.user.id, loginId: session.loginId });
+      const { requestLog: log, session } = contextValue;
+      if (session) log.bind({ userId: session.user.id, loginId: session.loginId });
       return {
         async didResolveOperation({ operationName, operation }) {
-          log.setBindings({
+          log.bind({
             operationName: operationName?.slice(0, MAX_OPERATION_NAME_LENGTH),
             operationType: operation?.operation,
           });
         },
         async didEncounterErrors({ errors }) {
-          for (const error of errors) requestLoggers.set(error, log);
+          for (const error of errors) requestOfError.set(error, contextValue);
         },
         async willSendResponse({ response }) {
           const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
-          if (errors) log.setBindings({ errorCodes: errors.map((error) => error.extensions?.['code']) });
+          if (errors) log.bind({ errorCodes: errors.map((error) => error.extensions?.['code']) });
         },
       };
     },

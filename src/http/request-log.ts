@@ -1,54 +1,77 @@
-import type { Request, Response } from 'express';
-import type { LevelWithSilent, Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Level, Logger } from 'pino';
 import { requestId } from './request-id';
 
 /** Without the query string: GET /graphql?query=…&variables=… would put a request's variables in the log. */
-function pathOf(req: Request): string {
-  const url = req.originalUrl;
+export function pathOf(url: string | undefined = '/'): string {
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
 }
 
-function levelOf(req: Request, res: Response, error?: Error): LevelWithSilent {
-  if (error || res.statusCode >= 500) return 'error';
+function levelOf(path: string, status: number): Level {
+  if (status >= 500) return 'error';
   // Many 429s mean someone is guessing passwords.
-  if (res.statusCode === 429) return 'warn';
+  if (status === 429) return 'warn';
   // A load balancer probes every few seconds; only a failing probe is news at the default level.
-  if (res.statusCode < 400 && pathOf(req) === '/healthz') return 'debug';
+  if (status < 400 && path === '/healthz') return 'debug';
   return 'info';
 }
 
 /**
- * The request line's own fields. Apollo's plugin (request-log.plugin.ts) adds the operation and the
- * user as bindings of the request's logger; headers, bodies and variables are never logged.
+ * One HTTP request's log: its id, the fields later steps learn (the user and login of the session,
+ * the operation, the error codes sent) and, when asked for, a logger whose lines carry them all.
+ * Headers, bodies and variables are never logged.
  */
-function requestLine(req: Request, res: Response, durationMs: number) {
-  return { method: req.method, path: pathOf(req), status: res.statusCode, durationMs };
+export class RequestLog {
+  private readonly fields: Record<string, unknown> = {};
+  private bound: Logger | undefined;
+
+  constructor(
+    private readonly root: Logger,
+    readonly id: string,
+  ) {}
+
+  /**
+   * This request's logger. Made on first use: most requests log nothing but their request line,
+   * and a child logger per request measured as a real share of a request's CPU time.
+   */
+  get logger(): Logger {
+    return (this.bound ??= this.root.child({ reqId: this.id, ...this.fields }));
+  }
+
+  /** Adds fields to the request line and to every later line of the request. */
+  bind(fields: Record<string, unknown>): void {
+    Object.assign(this.fields, fields);
+    this.bound?.setBindings(fields);
+  }
+
+  /** The request line, once the response is sent or the client has gone away. */
+  finish(method: string | undefined, path: string, status: number, durationMs: number): void {
+    const level = levelOf(path, status);
+    if (!this.root.isLevelEnabled(level)) return;
+    const line = { reqId: this.id, ...this.fields, method, path, status, durationMs };
+    // A 5xx's cause is logged where it happened (error formatter, HTTP error handler, database checks).
+    this.root[level](line, status >= 500 ? 'request failed' : 'request completed');
+  }
 }
 
 /**
- * One log line per HTTP request, when its response is sent (or the client goes away). Gives each
- * request an id (see request-id.ts) and `req.log`, a child logger bound to it, which everything else
- * in the request logs through.
+ * Starts the log of a request: gives it an id (see request-id.ts, also sent back in a header) and
+ * writes its one line when the response is finished or the connection closes first.
  */
-export function requestLogger(logger: Logger) {
-  return pinoHttp<Request, Response>({
-    logger,
-    genReqId: requestId,
-    // req.log is bound to the request id only, and the line is requestLine below: no serialized
-    // request or response object (with its headers, Authorization among them) ever reaches the log.
-    quietReqLogger: true,
-    quietResLogger: true,
-    // pino-http's wrapped serializers would replace the logger's own `err` serializer, which keeps
-    // SQL (and the values in it) out of the log: see logger.ts.
-    wrapSerializers: false,
-    // pino-http still binds the request to a logger it does not use here: keep that cheap and harmless.
-    serializers: { req: (req: Request) => ({ method: req.method, path: pathOf(req) }) },
-    customLogLevel: levelOf,
-    customSuccessObject: (req, res, { responseTime }: { responseTime: number }) => requestLine(req, res, responseTime),
-    // A 5xx's cause is logged where it happened (error formatter, HTTP error handler, database checks).
-    customErrorObject: (req, res, _error, { responseTime }: { responseTime: number }) => requestLine(req, res, responseTime),
-    customErrorMessage: () => 'request failed',
-  });
+export function startRequestLog(root: Logger, req: IncomingMessage, res: ServerResponse): RequestLog {
+  const log = new RequestLog(root, requestId(req, res));
+  const startedAt = Date.now();
+  // Read now: a mounted Express router (the playground's assets) rewrites req.url while it serves.
+  const { method } = req;
+  const path = pathOf(req.url);
+  let written = false;
+  const writeLine = () => {
+    if (written) return;
+    written = true;
+    log.finish(method, path, res.statusCode, Date.now() - startedAt);
+  };
+  res.once('finish', writeLine);
+  res.once('close', writeLine);
+  return log;
 }

@@ -25,12 +25,12 @@ export class AuthResolver {
 
   @Mutation(() => AuthPayload, { description: 'Creates the user and its first login.' })
   async register(@Arg('input', () => RegisterInput) input: RegisterInput, @HttpRequest() request: HttpContext): Promise<AuthPayload> {
-    return payload(request, await this.accounts.register(input, request.client, new Date()));
+    return payload(request, await this.accounts.register(input, request.clientInfo(), new Date()));
   }
 
   @Mutation(() => AuthPayload)
   async login(@Arg('input', () => LoginInput) input: LoginInput, @HttpRequest() request: HttpContext): Promise<AuthPayload> {
-    return payload(request, await this.accounts.logIn(input, request.client, new Date()));
+    return payload(request, await this.accounts.logIn(input, request.clientInfo(), new Date()));
   }
 
   @Authorized()

@@ -1,0 +1,48 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import cors from 'cors';
+import type { Logger } from 'pino';
+import type { RequestLog } from './request-log';
+import { startRequestLog } from './request-log';
+import { REQUEST_ID_HEADER } from './request-id';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Where GraphQL is served: /graphql and below, in any case (as Express' `app.use('/graphql')` matched). */
+const GRAPHQL_PATHS = /^\/graphql(?:[/?]|$)/i;
+
+// Tokens travel in the Authorization header, never in cookies, so any origin may call.
+const corsHeaders = cors({ exposedHeaders: [REQUEST_ID_HEADER] });
+
+/** Sets the CORS headers; true when the request was a preflight, which is answered then and there. */
+function answersCors(req: IncomingMessage, res: ServerResponse): boolean {
+  let passedOn = false;
+  corsHeaders(req, res, () => (passedOn = true));
+  return !passedOn;
+}
+
+export interface RequestHandlerOptions {
+  readonly logger: Logger;
+  readonly graphql: (req: IncomingMessage, res: ServerResponse, log: RequestLog) => Promise<void>;
+  /** GET /graphql from a browser: the playground page, when it is served. */
+  readonly wantsPage: (req: IncomingMessage) => boolean;
+  /** Everything else: /healthz, the playground's assets, 404s (an Express app). */
+  readonly otherRoutes: Handler;
+}
+
+/**
+ * Every HTTP request, first: its log line and id, then GraphQL straight to Apollo (the path nearly
+ * every request takes, with no framework in it), or the other routes.
+ */
+export function createRequestHandler({ logger, graphql, wantsPage, otherRoutes }: RequestHandlerOptions): Handler {
+  return (req, res) => {
+    const log = startRequestLog(logger, req, res);
+    if (GRAPHQL_PATHS.test(req.url ?? '')) {
+      if (answersCors(req, res)) return;
+      if (!wantsPage(req)) {
+        void graphql(req, res, log);
+        return;
+      }
+    }
+    otherRoutes(req, res);
+  };
+}
