@@ -10,6 +10,8 @@ export const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 
 export interface LoadResult {
   requestsPerSecond: number;
+  /** Responses received, whatever their status (summed by medianOf, as errors are). */
+  completed: number;
   p50: number;
   p99: number;
   errors: number;
@@ -26,6 +28,7 @@ export function medianOf(results: LoadResult[]): LoadResult {
     requestsPerSecond: median(results.map((result) => result.requestsPerSecond)),
     p50: median(results.map((result) => result.p50)),
     p99: median(results.map((result) => result.p99)),
+    completed: results.reduce((sum, result) => sum + result.completed, 0),
     errors: results.reduce((sum, result) => sum + result.errors, 0),
   };
 }
@@ -69,6 +72,7 @@ export async function load(url: string, options: LoadOptions): Promise<LoadResul
   return {
     // Completed responses over the whole run: per-second averages round slow loads (logins) to 0 or 1.
     requestsPerSecond: result.requests.total / result.duration,
+    completed: result.requests.total,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.non2xx + result.timeouts + graphQLErrors,
@@ -125,13 +129,16 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
  */
 export const WIDE_BCRYPT_QUEUE = { BCRYPT_QUEUE_LIMIT: '1000', BCRYPT_QUEUE_PER_IP: '1000', BCRYPT_QUEUE_PER_ACCOUNT: '1000' } as const;
 
+/** The JWT secret of every server the bench starts: a peer that verifies our tokens (scenario "peers") needs it too. */
+export const BENCH_JWT_SECRET = 'bench-secret-of-at-least-32-characters-long';
+
 /** The server as `npm start` runs it, in its own process so the load generator does not share its CPU time. */
 export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   return spawnServer(
     {
       NODE_ENV: 'production',
       DATABASE_URL: databaseUrl,
-      JWT_SECRET: 'bench-secret-of-at-least-32-characters-long',
+      JWT_SECRET: BENCH_JWT_SECRET,
       LOG_LEVEL: 'info',
       BCRYPT_COST: '12',
       ...env,

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { authOverhead } from './scenarios/auth-overhead';
 import { liveActivity } from './scenarios/live-activity';
 import { loginFlood } from './scenarios/login-flood';
+import { peers } from './scenarios/peers';
 import { lowCostEnumeration } from './scenarios/low-cost-enumeration';
 import { historySize } from './scenarios/history-size';
 import { silentOutage } from './scenarios/silent-outage';
@@ -15,7 +16,8 @@ import { createBenchDatabase, machine, ROUNDS, SECONDS } from './lib';
  * `npm run bench`: the real server, spawned as `npm start` runs it, on a fresh database, driven
  * over HTTP by autocannon. Loads that are compared run alternately on the same server, several
  * rounds, and the median is reported, because a shared machine is noisy.
- * `npm run bench -- <auth|storm|flood|enumeration|scale|instances|live|ws-flood|history|outage>` runs one scenario.
+ * `npm run bench -- <auth|storm|flood|enumeration|scale|instances|live|ws-flood|history|outage|peers>` runs one scenario;
+ * "peers" also runs better-auth and a lean server beside ours (bench/peers/, dev dependencies only).
  */
 async function main() {
   const only = process.argv[2];
@@ -34,6 +36,7 @@ async function main() {
     if (!only || only === 'ws-flood') await websocketFlood(db);
     if (!only || only === 'history') await historySize(db);
     if (!only || only === 'outage') await silentOutage(db);
+    if (!only || only === 'peers') await peers(db);
   } finally {
     await db.drop();
   }
