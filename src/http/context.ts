@@ -35,6 +35,16 @@ class HttpRequestContext implements HttpContext {
   }
 }
 
+/** How many Authorization headers came: counted in the raw list, not `headersDistinct`, which copies every header. */
+function authorizationHeaders(req: IncomingMessage): number {
+  let count = 0;
+  const raw = req.rawHeaders;
+  for (let index = 0; index < raw.length; index += 2) {
+    if (raw[index]!.toLowerCase() === 'authorization') count += 1;
+  }
+  return count;
+}
+
 export interface ContextOptions {
   readonly sessions: Sessions;
   readonly parseOptions: ParseOptions;
@@ -52,7 +62,7 @@ export function createContextBuilder({ sessions, parseOptions, clientAddressOf }
     const now = new Date();
 
     // Node keeps only the first of several Authorization headers; a proxy in front may use another.
-    if ((req.headersDistinct['authorization']?.length ?? 0) > 1) throw ambiguousAuthorization();
+    if (authorizationHeaders(req) > 1) throw ambiguousAuthorization();
 
     let result;
     try {

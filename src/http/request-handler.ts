@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from 'cors';
 import type { Logger } from 'pino';
-import type { RequestLog } from './request-log';
-import { startRequestLog } from './request-log';
+import { requestLines, startRequestLog, type RequestLog } from './request-log';
 import { REQUEST_ID_HEADER } from './request-id';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -34,8 +33,9 @@ export interface RequestHandlerOptions {
  * every request takes, with no framework in it), or the other routes.
  */
 export function createRequestHandler({ logger, graphql, wantsPage, otherRoutes }: RequestHandlerOptions): Handler {
+  const lines = requestLines(logger);
   return (req, res) => {
-    const log = startRequestLog(logger, req, res);
+    const log = startRequestLog(logger, lines, req, res);
     if (GRAPHQL_PATHS.test(req.url ?? '')) {
       if (answersCors(req, res)) return;
       if (!wantsPage(req)) {

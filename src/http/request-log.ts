@@ -28,6 +28,7 @@ export class RequestLog {
 
   constructor(
     private readonly root: Logger,
+    private readonly lines: RequestLines,
     readonly id: string,
   ) {}
 
@@ -48,19 +49,31 @@ export class RequestLog {
   /** The request line, once the response is sent or the client has gone away. */
   finish(method: string | undefined, path: string, status: number, durationMs: number): void {
     const level = levelOf(path, status);
-    if (!this.root.isLevelEnabled(level)) return;
+    if (!this.lines.isLevelEnabled(level)) return;
     const line = { reqId: this.id, ...this.fields, method, path, status, durationMs };
     // A 5xx's cause is logged where it happened (error formatter, HTTP error handler, database checks).
-    this.root[level](line, status >= 500 ? 'request failed' : 'request completed');
+    this.lines[level](line, status >= 500 ? 'request failed' : 'request completed');
   }
+}
+
+/** The logger that writes request lines: see requestLines. */
+export type RequestLines = Logger;
+
+/**
+ * The request lines' logger: the root logger without its redaction, which measured as the largest
+ * part of writing a line (10 of 16 µs). Redaction matches keys, and a request line has only the
+ * keys written here (none of them a secret's); every other line a request logs is redacted as usual.
+ */
+export function requestLines(root: Logger): RequestLines {
+  return root.child({}, { redact: { paths: [] } });
 }
 
 /**
  * Starts the log of a request: gives it an id (see request-id.ts, also sent back in a header) and
  * writes its one line when the response is finished or the connection closes first.
  */
-export function startRequestLog(root: Logger, req: IncomingMessage, res: ServerResponse): RequestLog {
-  const log = new RequestLog(root, requestId(req, res));
+export function startRequestLog(root: Logger, lines: RequestLines, req: IncomingMessage, res: ServerResponse): RequestLog {
+  const log = new RequestLog(root, lines, requestId(req, res));
   const startedAt = Date.now();
   // Read now: a mounted Express router (the playground's assets) rewrites req.url while it serves.
   const { method } = req;
