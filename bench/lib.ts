@@ -39,6 +39,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** One body per request, cycled; or a single body. */
   bodies: string[];
+  /** Headers per request, cycled over `headers` (several users' tokens, say). */
+  headerSets?: ReadonlyArray<Readonly<Record<string, string>>>;
   /** Stops the load when this settles, instead of after `seconds`. */
   until?: Promise<unknown>;
 }
@@ -57,7 +59,11 @@ export async function load(url: string, options: LoadOptions): Promise<LoadResul
     headers: { 'content-type': 'application/json', ...options.headers },
     requests: [
       {
-        setupRequest: (request) => ({ ...request, body: options.bodies[next++ % options.bodies.length]! }),
+        setupRequest: (request) => {
+          const index = next++;
+          const headerSet = options.headerSets?.[index % options.headerSets.length];
+          return { ...request, body: options.bodies[index % options.bodies.length]!, ...(headerSet ? { headers: { ...request.headers, ...headerSet } } : {}) };
+        },
         onResponse: (_status, body) => {
           if (body.includes('"errors"')) graphQLErrors += 1;
         },

@@ -54,6 +54,16 @@ const PASSWORD = 'correct horse battery';
 const REGISTER = 'mutation($input: RegisterInput!) { register(input: $input) { token } }';
 const BROWSER = { 'user-agent': BROWSER_USER_AGENT } as const;
 
+/** How many of our server's users the loads on it (and on the lean server) read as. */
+const READERS = 32;
+
+async function register(url: string, email: string): Promise<string> {
+  const registered = await post<{ register: { token: string } }>(url, REGISTER, { input: { email, password: PASSWORD } }, BROWSER);
+  const token = registered.body.data?.register.token;
+  if (!token) throw new Error(`register failed: ${JSON.stringify(registered.body)}`);
+  return token;
+}
+
 /** The signed-in user the loads read as, on every server. */
 export interface Accounts {
   readonly email: string;
@@ -62,6 +72,11 @@ export interface Accounts {
   readonly password: string;
   /** Our server's token (the lean server accepts it too), and the browser's User-Agent. */
   readonly bearerHeaders: Readonly<Record<string, string>>;
+  /**
+   * The same for READERS users, the first of them this one: the loads on our server and the lean
+   * one cycle through them, so a load is many users' requests, as in production, not one token's.
+   */
+  readonly readers: ReadonlyArray<Readonly<Record<string, string>>>;
   /** better-auth's current sessions: replaced by `signInAgain`. */
   readonly betterAuth: Record<CacheSetting, BetterAuthSession>;
   /**
@@ -80,9 +95,15 @@ export async function openAccounts(lineup: Lineup): Promise<Accounts> {
   // The login load logs in again and again from one IP address and user agent, which replaces the
   // previous login each time: an account of its own keeps the reader's token valid.
   const loginEmail = 'peers-login@example.com';
-  const registered = await post<{ register: { token: string } }>(lineup.server.url, REGISTER, { input: { email, password: PASSWORD } }, BROWSER);
-  const token = registered.body.data?.register.token;
-  if (!token) throw new Error(`register failed: ${JSON.stringify(registered.body)}`);
+  const token = await register(lineup.server.url, email);
+  const readers = [{ ...BROWSER, authorization: `Bearer ${token}` }];
+  // A few at a time: each registration is a bcrypt hash on the server's worker pool.
+  for (let first = 1; first < READERS; first += 4) {
+    const emails = Array.from({ length: Math.min(4, READERS - first) }, (_, offset) => `peers-reader-${first + offset}@example.com`);
+    for (const readerToken of await Promise.all(emails.map((readerEmail) => register(lineup.server.url, readerEmail)))) {
+      readers.push({ ...BROWSER, authorization: `Bearer ${readerToken}` });
+    }
+  }
   await post(lineup.server.url, REGISTER, { input: { email: loginEmail, password: PASSWORD } }, BROWSER);
   await signUp(lineup.betterAuth.off.url, email, PASSWORD);
   await signUp(lineup.betterAuth.on.url, email, PASSWORD);
@@ -94,7 +115,8 @@ export async function openAccounts(lineup: Lineup): Promise<Accounts> {
     email,
     loginEmail,
     password: PASSWORD,
-    bearerHeaders: { ...BROWSER, authorization: `Bearer ${token}` },
+    bearerHeaders: readers[0]!,
+    readers,
     betterAuth: await signInEverywhere(),
     async signInAgain() {
       Object.assign(accounts.betterAuth, await signInEverywhere());

@@ -45,17 +45,17 @@ function loadTargets(lineup: Lineup, accounts: Accounts) {
   const { server, betterAuth, lean } = lineup;
   const browser = { 'user-agent': BROWSER_USER_AGENT };
   // Headers are read when a load starts: the better-auth sessions are replaced before every round.
-  const reading = (url: string, headers: () => Record<string, string>, body = ME) => (seconds?: number) =>
-    load(url, { connections: CONNECTIONS, headers: headers(), bodies: [body], ...(seconds ? { seconds } : {}) });
+  const reading = (url: string, headers: () => Record<string, string>, body = ME, headerSets?: Accounts['readers']) => (seconds?: number) =>
+    load(url, { connections: CONNECTIONS, headers: headers(), bodies: [body], ...(headerSets ? { headerSets } : {}), ...(seconds ? { seconds } : {}) });
   return {
-    ours: target('this server, `{ me { id email } }`', server.child.pid, reading(server.url, () => accounts.bearerHeaders)),
+    ours: target('this server, `{ me { id email } }`', server.child.pid, reading(server.url, () => browser, ME, accounts.readers)),
     betterAuthOff: target('better-auth, cookie cache off', betterAuth.off.child.pid, reading(betterAuth.off.url, () => sessionHeaders(accounts.betterAuth.off))),
     betterAuthOn: target(
       `better-auth, cookie cache on (${COOKIE_CACHE_SECONDS} s)`,
       betterAuth.on.child.pid,
       reading(betterAuth.on.url, () => sessionHeaders(accounts.betterAuth.on)),
     ),
-    lean: target('lean: node:http + graphql-js, our session check', lean.child.pid, reading(lean.url, () => accounts.bearerHeaders)),
+    lean: target('lean: node:http + graphql-js, our session check', lean.child.pid, reading(lean.url, () => browser, ME, accounts.readers)),
     anonymous: target('reference: this server, anonymous `{ __typename }`', server.child.pid, reading(server.url, () => browser, TYPENAME)),
     logins: target(`reference: this server, \`login\` (${LOGIN_CONNECTIONS} connections, bcrypt cost 12)`, server.child.pid, (seconds) =>
       load(server.url, {
@@ -84,7 +84,9 @@ async function reportQueryCounts(lineup: Lineup, accounts: Accounts): Promise<vo
   console.log(`| better-auth, cookie cache off | ${await queriesPerRequest(lineup.betterAuth.off, sessionHeaders(accounts.betterAuth.off))} |`);
   console.log(`| better-auth, cookie cache on | ${await queriesPerRequest(lineup.betterAuth.on, sessionHeaders(accounts.betterAuth.on))} |`);
   console.log(`| lean | ${await queriesPerRequest(lineup.lean, accounts.bearerHeaders)} |`);
-  console.log('| this server | not counted (its pool is inside it); by its code, the same prepared statement, and a lastSeenAt write at most once a minute |\n');
+  console.log(
+    '| this server | not counted (its pool is inside it); by its code, the same session store as the lean server (one statement per event-loop turn for the logins of the requests that arrived in it), and a lastSeenAt write at most once a minute per login |\n',
+  );
 }
 
 /**
@@ -112,7 +114,8 @@ export async function peers(db: BenchDatabase): Promise<void> {
 
     console.log(`## Peers: this server beside better-auth and a lean server (${CONNECTIONS} connections, a browser's User-Agent)\n`);
     console.log(`${ROUNDS} rounds × ${SECONDS} s per load, the six loads alternated in each round; medians over the rounds (errors summed).`);
-    console.log("CPU per request: the server process's user + system time over the load (/proc/<pid>/stat), per response.\n");
+    console.log("CPU per request: the server process's user + system time over the load (/proc/<pid>/stat), per response.");
+    console.log(`This server and the lean one are read as ${accounts.readers.length} users, their tokens cycled request by request; better-auth as one.\n`);
     console.log(COMPARISON_HEAD);
     for (const row of order) console.log(comparisonRow(row.series, row === loads.logins ? ' logins/s' : ''));
     console.log(`\n${GOALS_HEAD}`);

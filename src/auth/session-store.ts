@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { RevokeReason } from '../entities/revoke-reason';
+import { batchPerTick } from '../lib/tick-batch';
 import { LAST_SEEN_INTERVAL_MS } from '../limits';
 
 /** Who a login belongs to: what `me` answers, read with the login in the same query. */
@@ -21,6 +22,7 @@ export interface LoginRecord {
 }
 
 interface SessionRow {
+  id: string;
   user_id: string;
   email: string;
   user_created_at: Date | string;
@@ -31,16 +33,23 @@ interface SessionRow {
 }
 
 /**
- * The per-request query: one primary-key lookup of the login, with its user, as a named prepared
- * statement on the ORM's pool. It runs on every authenticated request, so it skips the ORM's query
- * building and hydration, which the profile showed costing more than the query itself.
+ * The per-request query: primary-key lookups of logins, with their users, as a named prepared
+ * statement on the ORM's pool. It runs for every authenticated request, so it skips the ORM's query
+ * building and hydration, which the profile showed costing more than the query itself. The logins
+ * of requests that arrive together are read by one statement (see `find`).
  */
 const SESSION_CHECK = {
   name: 'session-check',
-  text: `select l.user_id, u.email, u.created_at as user_created_at, l.expires_at, l.revoked_at, l.revoked_reason, l.last_seen_at
+  text: `select l.id, l.user_id, u.email, u.created_at as user_created_at, l.expires_at, l.revoked_at, l.revoked_reason, l.last_seen_at
          from user_logins l join users u on u.id = l.user_id
-         where l.id = $1`,
+         where l.id = any($1::uuid[])`,
 };
+
+/**
+ * How many logins one statement reads at most. Under load the requests of one event-loop turn share
+ * a statement; past this many, another one starts at once, so no request waits on a long batch.
+ */
+const MAX_LOGINS_PER_CHECK = 64;
 
 /** Writes `lastSeenAt` unless a write less than an interval old beat it (another instance, say). */
 const SESSION_TOUCH = {
@@ -57,20 +66,29 @@ export interface SessionStore {
   touch(loginId: string, seenAt: Date): Promise<void>;
 }
 
+function loginRecordOf(row: SessionRow): LoginRecord {
+  return {
+    id: row.id,
+    user: { id: row.user_id, email: row.email, createdAt: toDate(row.user_created_at) },
+    expiresAt: toDate(row.expires_at),
+    revokedAt: row.revoked_at === null ? null : toDate(row.revoked_at),
+    revokedReason: row.revoked_reason,
+    lastSeenAt: toDate(row.last_seen_at),
+  };
+}
+
 export function createSessionStore(pool: Pool): SessionStore {
+  // Every request still reads its login after it arrived: a batch is read once the turn in which
+  // its requests came in is over, never from an earlier read. One round trip instead of one per
+  // request is what makes the check cheap under load (bench/RESULTS.md, issue 13).
+  const findLogins = batchPerTick(async (loginIds: string[]) => {
+    const { rows } = await pool.query<SessionRow>({ ...SESSION_CHECK, values: [loginIds] });
+    return new Map(rows.map((row) => [row.id, loginRecordOf(row)]));
+  }, MAX_LOGINS_PER_CHECK);
   return {
     async find(loginId) {
-      const { rows } = await pool.query<SessionRow>({ ...SESSION_CHECK, values: [loginId] });
-      const row = rows[0];
-      if (!row) return null;
-      return {
-        id: loginId,
-        user: { id: row.user_id, email: row.email, createdAt: toDate(row.user_created_at) },
-        expiresAt: toDate(row.expires_at),
-        revokedAt: row.revoked_at === null ? null : toDate(row.revoked_at),
-        revokedReason: row.revoked_reason,
-        lastSeenAt: toDate(row.last_seen_at),
-      };
+      // As PostgreSQL writes a uuid, so that the row read is found by its id.
+      return (await findLogins(loginId.toLowerCase())) ?? null;
     },
     async touch(loginId, seenAt) {
       await pool.query({ ...SESSION_TOUCH, values: [loginId, seenAt, new Date(seenAt.getTime() - LAST_SEEN_INTERVAL_MS)] });
