@@ -28,7 +28,7 @@ import { httpErrorHandler } from './http/http-errors';
 import { graphqlOverHttp } from './http/graphql-over-http';
 import { jsonBodyReader } from './http/json-body';
 import { playgroundRoutes, wantsPlayground } from './http/playground';
-import { createRequestHandler } from './http/request-handler';
+import { createRequestHandler, GRAPHQL_PATH } from './http/request-handler';
 import { requestLogPlugin } from './http/request-log.plugin';
 import { subscriptionsOverHttpRefused } from './http/subscriptions-over-http';
 import { uncachedResponses } from './http/uncached-responses';
@@ -51,8 +51,6 @@ export interface RunningServer {
    */
   stop(): Promise<void>;
 }
-
-const GRAPHQL_PATH = '/graphql';
 
 /** How long a stopping server waits for in-flight requests before cutting their connections. */
 const SHUTDOWN_GRACE_MS = 20_000;
@@ -188,6 +186,7 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     // The routes beside GraphQL, none of them on the hot path: Express keeps them short.
     const otherRoutes = express();
     otherRoutes.disable('x-powered-by');
+    // As when Express served everything: no ETag hashing of each answer.
     otherRoutes.set('etag', false);
     otherRoutes.get('/healthz', healthHandler(orm, () => live.status().events));
     if (config.playground) otherRoutes.use(playgroundRoutes({ logger }));

@@ -6,8 +6,11 @@ import { REQUEST_ID_HEADER } from './request-id';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** Where GraphQL is served: /graphql and below, in any case (as Express' `app.use('/graphql')` matched). */
-const GRAPHQL_PATHS = /^\/graphql(?:[/?]|$)/i;
+/** Where GraphQL is served (and subscriptions, over WebSocket). */
+export const GRAPHQL_PATH = '/graphql';
+
+/** GRAPHQL_PATH and below, in any case, as Express' `app.use('/graphql')` matched them. */
+const GRAPHQL_PATHS = new RegExp(`^${GRAPHQL_PATH}(?:[/?]|$)`, 'i');
 
 // Tokens travel in the Authorization header, never in cookies, so any origin may call.
 const corsHeaders = cors({ exposedHeaders: [REQUEST_ID_HEADER] });
@@ -37,6 +40,7 @@ export function createRequestHandler({ logger, graphql, wantsPage, otherRoutes }
   return (req, res) => {
     const log = startRequestLog(logger, lines, req, res);
     if (GRAPHQL_PATHS.test(req.url ?? '')) {
+      // First, so the playground's page and preflights (OPTIONS) get CORS headers too.
       if (answersCors(req, res)) return;
       if (!wantsPage(req)) {
         void graphql(req, res, log);
