@@ -9,6 +9,7 @@ import {
   answerInternalError,
   exitOnStartupError,
   listen,
+  PEER_POOL_SIZE,
   PEER_STATS_PATH,
   readBody,
   requiredEnv,
@@ -26,11 +27,8 @@ import {
  *   DATABASE_URL=… BETTER_AUTH_SECRET=… COOKIE_CACHE=on|off node dist/bench/peers/better-auth-server.js
  */
 
-/** The same pool size as our server's (mikro-orm.config.ts). */
-const POOL_SIZE = 10;
-
 async function main(): Promise<void> {
-  const pool = new pg.Pool({ connectionString: requiredEnv('DATABASE_URL'), max: POOL_SIZE });
+  const pool = new pg.Pool({ connectionString: requiredEnv('DATABASE_URL'), max: PEER_POOL_SIZE });
   // Every query better-auth sends (through Kysely) checks a connection out of this pool: counting
   // checkouts tells the bench how many queries a session check costs.
   let checkouts = 0;

@@ -9,6 +9,7 @@ import {
   answerInternalError,
   exitOnStartupError,
   listen,
+  PEER_POOL_SIZE,
   PEER_STATS_PATH,
   readBody,
   requiredEnv,
@@ -51,7 +52,7 @@ interface GraphQLRequest {
 }
 
 async function main(): Promise<void> {
-  const pool = new pg.Pool({ connectionString: requiredEnv('DATABASE_URL'), max: POOL_SIZE });
+  const pool = new pg.Pool({ connectionString: requiredEnv('DATABASE_URL'), max: PEER_POOL_SIZE });
   let checkouts = 0;
   pool.on('acquire', () => (checkouts += 1));
   const tokens = createTokenService({ secret: requiredEnv('JWT_SECRET'), ttlSeconds: TOKEN_TTL_SECONDS });
