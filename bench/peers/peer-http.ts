@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** What the parent process waits for on a peer's stdout: the line that says it is listening, and where. */
 /** The same pool size as our server's (mikro-orm.config.ts). */
 export const PEER_POOL_SIZE = 10;
 
+/** What the parent process waits for on a peer's stdout: the line that says it is listening, and where. */
 export const READY_LINE = 'peer ready at ';
 
 /** The answer every peer gives a request it does not accept, as our server does: HTTP 401. */
