@@ -5,14 +5,9 @@ import type { HttpContext } from '../resolvers/context.type';
 import type { ContextBuilder } from './context';
 import { refusedRequestFor, sendRefusal, type HttpError } from './http-errors';
 import type { RequestLog } from './request-log';
+import { searchOf } from './request-target';
 
 export type BodyReader = (req: IncomingMessage, res: ServerResponse) => Promise<unknown>;
-
-/** `?…` of a request target, or '' (what Apollo calls `search`). */
-function searchOf(url = ''): string {
-  const query = url.indexOf('?');
-  return query === -1 ? '' : url.slice(query);
-}
 
 function headersOf(req: IncomingMessage): HeaderMap {
   const headers = new HeaderMap();

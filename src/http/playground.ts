@@ -5,6 +5,7 @@ import accepts from 'accepts';
 import compression from 'compression';
 import express, { type Router } from 'express';
 import type { Logger } from '../logger';
+import { searchOf } from './request-target';
 
 /** Where the page's hashed scripts, styles, workers and fonts are served (Vite's `base` + `assets/`). */
 export const PLAYGROUND_ASSETS_PATH = '/playground/assets';
@@ -55,8 +56,7 @@ const PAGE_PATH = /^\/graphql\/?(?:\?|$)/i;
  */
 export function wantsPlayground(req: IncomingMessage): boolean {
   if ((req.method !== 'GET' && req.method !== 'HEAD') || !PAGE_PATH.test(req.url ?? '')) return false;
-  const query = req.url!.indexOf('?');
-  const search = new URLSearchParams(query === -1 ? '' : req.url!.slice(query + 1));
+  const search = new URLSearchParams(searchOf(req.url));
   if (search.has('query') || search.has('extensions')) return false;
   return accepts(req).type([...GRAPHQL_MEDIA_TYPES, 'text/html']) === 'text/html';
 }

@@ -1,12 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Level, Logger } from 'pino';
 import { requestId } from './request-id';
+import { pathOf } from './request-target';
 
-/** Without the query string: GET /graphql?query=…&variables=… would put a request's variables in the log. */
-export function pathOf(url: string | undefined = '/'): string {
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-}
 
 function levelOf(path: string, status: number): Level {
   if (status >= 500) return 'error';
@@ -28,7 +24,7 @@ export class RequestLog {
 
   constructor(
     private readonly root: Logger,
-    private readonly lines: RequestLines,
+    private readonly lines: Logger,
     readonly id: string,
   ) {}
 
@@ -56,15 +52,12 @@ export class RequestLog {
   }
 }
 
-/** The logger that writes request lines: see requestLines. */
-export type RequestLines = Logger;
-
 /**
  * The request lines' logger: the root logger without its redaction, which measured as the largest
  * part of writing a line (10 of 16 µs). Redaction matches keys, and a request line has only the
  * keys written here (none of them a secret's); every other line a request logs is redacted as usual.
  */
-export function requestLines(root: Logger): RequestLines {
+export function requestLines(root: Logger): Logger {
   return root.child({}, { redact: { paths: [] } });
 }
 
@@ -72,10 +65,11 @@ export function requestLines(root: Logger): RequestLines {
  * Starts the log of a request: gives it an id (see request-id.ts, also sent back in a header) and
  * writes its one line when the response is finished or the connection closes first.
  */
-export function startRequestLog(root: Logger, lines: RequestLines, req: IncomingMessage, res: ServerResponse): RequestLog {
+export function startRequestLog(root: Logger, lines: Logger, req: IncomingMessage, res: ServerResponse): RequestLog {
   const log = new RequestLog(root, lines, requestId(req, res));
   const startedAt = Date.now();
   // Read now: a mounted Express router (the playground's assets) rewrites req.url while it serves.
+  // Without the query string: GET /graphql?query=…&variables=… would put a request's variables in the log.
   const { method } = req;
   const path = pathOf(req.url);
   let written = false;
