@@ -9,6 +9,8 @@ import { createOrmConfig } from '../mikro-orm.config';
 import { createAccounts } from './auth/accounts';
 import { BcryptQueue } from './auth/bcrypt-queue';
 import { startHistoryPruning } from './auth/history-pruning';
+import { startIdleSweep } from './auth/idle-sweep';
+import { idleTimeout } from './auth/idle-timeout';
 import { createLogins } from './auth/logins';
 import { createPasswordHasher } from './auth/passwords';
 import { createSessionStore } from './auth/session-store';
@@ -114,15 +116,19 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
 
     // The domain services, each built once and handed to whoever calls it.
     const pool = await nativePool(orm);
+    const idle = idleTimeout(config.sessionIdleTimeoutSeconds);
+    const logins = createLogins(orm, { maxActiveLogins: config.maxActiveLogins });
     const sessions = createSessions({
       tokens: createTokenService(config.jwt),
       store: createSessionStore(pool),
+      idle: { timeout: idle, revoke: logins.revokeIdle },
       onTouchError: (error) => logger.warn({ err: error }, 'could not record lastSeenAt'),
     });
     cleanups.push(() => sessions.flush());
-    const logins = createLogins(orm, { maxActiveLogins: config.maxActiveLogins });
     const pruning = startHistoryPruning({ logins, retentionSeconds: config.historyRetentionSeconds, logger });
     cleanups.push(() => pruning.stop());
+    const idleSweep = startIdleSweep({ logins, idle, logger });
+    if (idleSweep) cleanups.push(() => idleSweep.stop());
     const accounts = createAccounts({
       orm,
       hasher,
@@ -143,7 +149,7 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     cleanups.push(() => live.stop());
 
     const httpServer = http.createServer();
-    const schema = await buildAppSchema({ accounts, logins });
+    const schema = await buildAppSchema({ accounts, logins, idle });
     const limits = operationLimits({ hideFieldSuggestions: config.nodeEnv === 'production' });
     const formatError = createErrorFormatter({ exposeDetails: config.nodeEnv === 'development', logger });
     const requests = trackRequests(httpServer);

@@ -78,6 +78,8 @@ export interface Config {
   readonly maxActiveLogins: number;
   /** Revoked logins older than this are deleted. */
   readonly historyRetentionSeconds: number;
+  /** A login unused this long is revoked (IDLE_TIMEOUT); 0: never. */
+  readonly sessionIdleTimeoutSeconds: number;
   readonly rateLimits: RateLimits;
   readonly subscriptions: SubscriptionConfig;
   readonly trustProxy: number;
@@ -111,13 +113,25 @@ function integerIn(min: number, max: number) {
   });
 }
 
-const durationInSeconds = makeValidator<number>((input) => {
+/** Whole seconds of a duration of at least 1 s with a unit ("30d", "12h", "900s"); undefined for anything else. */
+function secondsOf(input: string): number | undefined {
   // A bare number is ambiguous (jsonwebtoken reads it as seconds, ms as milliseconds): require a unit.
   const milliseconds = /^\d+(\.\d+)?\s*[a-z]+$/i.test(input.trim()) ? ms(input.trim() as ms.StringValue) : undefined;
-  if (milliseconds === undefined || !Number.isFinite(milliseconds) || milliseconds < 1000) {
-    throw new Error(`must be a duration of at least 1s with a unit, such as 30d, 12h or 900s, got "${input}"`);
-  }
+  if (milliseconds === undefined || !Number.isFinite(milliseconds) || milliseconds < 1000) return undefined;
   return Math.floor(milliseconds / 1000);
+}
+
+const durationInSeconds = makeValidator<number>((input) => {
+  const seconds = secondsOf(input);
+  if (seconds === undefined) throw new Error(`must be a duration of at least 1s with a unit, such as 30d, 12h or 900s, got "${input}"`);
+  return seconds;
+});
+
+/** SESSION_IDLE_TIMEOUT: a duration like the others, or `0` for off. */
+const durationInSecondsOrOff = makeValidator<number>((input) => {
+  const seconds = input.trim() === '0' ? 0 : secondsOf(input);
+  if (seconds === undefined) throw new Error(`must be 0 (off) or a duration of at least 1s with a unit, such as 14d, 8h or 900s, got "${input}"`);
+  return seconds;
 });
 
 const postgresUrl = makeValidator<string>((input) => {
@@ -186,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       BCRYPT_QUEUE_PER_IP: integerIn(1, 100_000)({ default: undefined }),
       MAX_ACTIVE_LOGINS: integerIn(1, 100_000)({ default: DEFAULT_MAX_ACTIVE_LOGINS }),
       HISTORY_RETENTION: durationInSeconds({ default: 90 * 24 * 60 * 60 }),
+      SESSION_IDLE_TIMEOUT: durationInSecondsOrOff({ default: 14 * 24 * 60 * 60 }),
       RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP: integerIn(1, 1_000_000)({ default: 10 }),
       RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP_WINDOW: durationInSeconds({ default: 15 * 60 }),
       RATE_LIMIT_LOGIN_FAILURES_PER_IP: integerIn(1, 1_000_000)({ default: 100 }),
@@ -237,6 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     }),
     maxActiveLogins: parsed.MAX_ACTIVE_LOGINS,
     historyRetentionSeconds: parsed.HISTORY_RETENTION,
+    sessionIdleTimeoutSeconds: parsed.SESSION_IDLE_TIMEOUT,
     rateLimits: Object.freeze({
       loginFailuresPerEmailAndIp: Object.freeze({
         points: parsed.RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP,

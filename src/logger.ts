@@ -66,7 +66,7 @@ export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>, des
     serializers: { err: (error: unknown) => pino.stdSerializers.err(withoutSql(error) as Error) },
     // Defence in depth: nothing logs these on purpose, and they must never reach a log by accident.
     redact: {
-      paths: ['req.headers.authorization', '*.password', '*.passwordHash', '*.token', 'password', 'token'],
+      paths: ['req.headers.authorization', '*.password', '*.currentPassword', '*.newPassword', '*.passwordHash', '*.token', 'password', 'token'],
       censor: '[redacted]',
     },
   };

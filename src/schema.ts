@@ -1,7 +1,11 @@
+// type-graphql reads the design types of every decorated class: the polyfill must load before any of them.
+import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type ContainerType } from 'type-graphql';
 import type { Accounts } from './auth/accounts';
+import type { IdleTimeout } from './auth/idle-timeout';
 import type { Logins } from './auth/logins';
+import { AccountResolver } from './resolvers/account.resolver';
 import { authChecker } from './resolvers/auth-checker';
 import { AuthResolver } from './resolvers/auth.resolver';
 import { LoginActivityResolver } from './resolvers/login-activity.resolver';
@@ -13,19 +17,21 @@ import { UserResolver } from './resolvers/user.resolver';
 export interface ResolverServices {
   readonly accounts: Accounts;
   readonly logins: Logins;
+  readonly idle: IdleTimeout;
 }
 
-const RESOLVERS = [AuthResolver, UserResolver, UserLoginResolver, LoginActivityResolver] as const;
+const RESOLVERS = [AuthResolver, AccountResolver, UserResolver, UserLoginResolver, LoginActivityResolver] as const;
 
 /**
  * type-graphql's container, one per schema (it is captured when the schema is built, so two
  * servers in one process keep their own): each resolver made once, with its services.
  */
-function resolverContainer({ accounts, logins }: ResolverServices): ContainerType {
+function resolverContainer({ accounts, logins, idle }: ResolverServices): ContainerType {
   const instances = new Map<unknown, object>([
     [AuthResolver, new AuthResolver(accounts, logins)],
+    [AccountResolver, new AccountResolver(accounts)],
     [UserResolver, new UserResolver()],
-    [UserLoginResolver, new UserLoginResolver(logins)],
+    [UserLoginResolver, new UserLoginResolver(logins, idle)],
     [LoginActivityResolver, new LoginActivityResolver()],
   ]);
   return {

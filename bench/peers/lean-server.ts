@@ -1,5 +1,6 @@
 import http from 'node:http';
 import pg from 'pg';
+import { idleTimeout } from '../../src/auth/idle-timeout';
 import { createSessionStore } from '../../src/auth/session-store';
 import { validateSession, type Session } from '../../src/auth/sessions';
 import { createTokenService } from '../../src/auth/tokens';
@@ -31,6 +32,8 @@ import {
 
 /** The same pool size as our server's (mikro-orm.config.ts). */
 const POOL_SIZE = 10;
+/** SESSION_IDLE_TIMEOUT's default (14d). */
+const DEFAULT_IDLE_TIMEOUT_SECONDS = 14 * 24 * 60 * 60;
 /** Only `validateSession` reads it, to tell an expired login apart; it signs nothing here. */
 const TOKEN_TTL_SECONDS = 30 * 24 * 60 * 60;
 
@@ -57,11 +60,17 @@ async function main(): Promise<void> {
   pool.on('acquire', () => (checkouts += 1));
   const tokens = createTokenService({ secret: requiredEnv('JWT_SECRET'), ttlSeconds: TOKEN_TTL_SECONDS });
   const store = createSessionStore(pool);
+  // Our server's default idle timeout: the check does the same arithmetic. The bench's logins are
+  // fresh, so none is ever idle; the lean server would refuse to revoke one rather than pretend.
+  const idle = {
+    timeout: idleTimeout(DEFAULT_IDLE_TIMEOUT_SECONDS),
+    revoke: () => Promise.reject(new Error('the lean server does not revoke idle logins')),
+  };
   const documents = createDocumentCache(SCHEMA);
 
   async function answer(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const body = JSON.parse(await readBody(request)) as GraphQLRequest;
-    const checked = await validateSession(request.headers.authorization, { tokens, findLogin: store.find, now: new Date() });
+    const checked = await validateSession(request.headers.authorization, { tokens, findLogin: store.find, idle, now: new Date() });
     // A missing, revoked or expired login (or a bad token) is refused before any GraphQL, as our server does.
     if (checked.status === 'rejected') return sendJson(response, 401, UNAUTHENTICATED_BODY);
     if (typeof body.query !== 'string') return sendJson(response, 400, JSON.stringify({ errors: [{ message: 'A query is required' }] }));

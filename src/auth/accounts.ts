@@ -1,5 +1,6 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { RevokeReason } from '../entities/revoke-reason';
 import { User } from '../entities/user.entity';
 import type { UserLogin } from '../entities/user-login.entity';
 import { badUserInput, invalidCredentials } from '../errors';
@@ -7,9 +8,9 @@ import { MAX_PASSWORD_BYTES } from '../limits';
 import type { BcryptQueue } from './bcrypt-queue';
 import type { ClientInfo } from './client-info';
 import { normalizeEmail, passwordProblem } from './credentials';
-import type { LoginTerms, Logins } from './logins';
+import { lockAccount, type LoginTerms, type Logins } from './logins';
 import type { PasswordHasher } from './passwords';
-import type { Sessions } from './sessions';
+import type { Session, Sessions } from './sessions';
 import type { LoginThrottle } from './throttle';
 
 const EMAIL_UNIQUE = 'users_email_unique';
@@ -27,12 +28,30 @@ export interface Authenticated {
   readonly login: UserLogin;
 }
 
-/** Accounts, built once: the password hasher and the brute-force limits behind register and logIn. */
+export interface PasswordChange {
+  readonly currentPassword: string;
+  readonly newPassword: string;
+  /** Revoke every other active login of the user (PASSWORD_CHANGED). */
+  readonly logoutOtherDevices: boolean;
+}
+
+/**
+ * Accounts, built once: the password hasher and the brute-force limits behind everything that
+ * checks a password. Each check of a password (login, changePassword, deleteAccount) counts against
+ * the same failed-login limits of the email and the client IP, and waits its turn in the bcrypt queue.
+ */
 export interface Accounts {
   /** Creates the user and its first login in one transaction. The unique index decides duplicate emails, even under a race. */
   register(credentials: Credentials, client: ClientInfo, now: Date): Promise<Authenticated>;
   /** Checks the password (in the same time whether or not the email is known) and opens a login. */
   logIn(credentials: Credentials, client: ClientInfo, now: Date): Promise<Authenticated>;
+  /**
+   * Checks the current password, sets the new one and, if asked, revokes every other active login
+   * (PASSWORD_CHANGED) in the same transaction; returns how many it revoked. The session's own login stays.
+   */
+  changePassword(session: Session, change: PasswordChange, client: ClientInfo, now: Date): Promise<number>;
+  /** Checks the password, then deletes the user and its logins in one transaction (their sockets are told). */
+  deleteAccount(session: Session, password: string, client: ClientInfo, now: Date): Promise<void>;
 }
 
 function validEmail(raw: string): string {
@@ -60,13 +79,16 @@ export function createAccounts(options: {
     login,
   });
 
-  /** The user whose password this is, else INVALID_CREDENTIALS; counted by the login limits. */
-  async function checkPassword(email: string, password: string, client: ClientInfo): Promise<User> {
+  /**
+   * The user `which` finds, if `password` is theirs; else INVALID_CREDENTIALS (whether or not there is
+   * such a user), counted by the login limits of `email` and the client's IP.
+   */
+  async function checkPassword(which: FilterQuery<User>, email: string, password: string, client: ClientInfo): Promise<User> {
     const attempt = await throttle.beginLogin(email, client.ipAddress);
     let user: User | null;
     let matches: boolean;
     try {
-      user = await orm.em.fork().findOne(User, { email });
+      user = await orm.em.fork().findOne(User, which);
       // bcrypt would ignore bytes past the 72nd and accept a longer password that merely starts right.
       const comparable = Buffer.byteLength(password, 'utf8') <= MAX_PASSWORD_BYTES;
       matches = await hasher.verify(password, comparable ? user?.passwordHash : undefined);
@@ -81,8 +103,16 @@ export function createAccounts(options: {
       throw invalidCredentials();
     }
     await attempt.succeeded();
-    if (hasher.needsRehash(user.passwordHash)) await rehash(user, password).catch(onRehashError);
     return user;
+  }
+
+  /**
+   * Under the user's lock: the password checked is still the user's. A change (or a deleted account)
+   * that committed since the check makes it stale, so what the check allowed is refused.
+   */
+  async function ensurePasswordUnchanged(tx: EntityManager, user: User): Promise<void> {
+    await lockAccount(tx, user.id);
+    if ((await tx.count(User, { id: user.id, passwordChangedAt: user.passwordChangedAt })) === 0) throw invalidCredentials();
   }
 
   /** Hashes the password again at BCRYPT_COST, unless it changed meanwhile. */
@@ -90,6 +120,11 @@ export function createAccounts(options: {
     const passwordHash = await hasher.hash(password);
     await orm.em.fork().nativeUpdate(User, { id: user.id, passwordHash: user.passwordHash }, { passwordHash });
   }
+
+  /** The session's user, if `password` is theirs: the check of a login, by user id. */
+  const checkSessionPassword = (session: Session, password: string, client: ClientInfo) =>
+    checkPassword({ id: session.user.id }, session.user.email, password, client);
+  const queueSlotOf = (session: Session, client: ClientInfo) => ({ account: session.user.email, ip: client.ipAddress });
 
   return {
     async register(credentials, client, now) {
@@ -118,10 +153,44 @@ export function createAccounts(options: {
     async logIn(credentials, client, now) {
       const email = validEmail(credentials.email);
       // In the queue before the attempt is counted, so an attempt the queue refuses costs no point.
-      const user = await bcryptQueue.run({ account: email, ip: client.ipAddress }, () =>
-        checkPassword(email, credentials.password, client),
-      );
-      return authenticated(user, await logins.open(user.id, client, termsAt(now)));
+      const user = await bcryptQueue.run({ account: email, ip: client.ipAddress }, async () => {
+        const checked = await checkPassword({ email }, email, credentials.password, client);
+        if (hasher.needsRehash(checked.passwordHash)) await rehash(checked, credentials.password).catch(onRehashError);
+        return checked;
+      });
+      const login = await orm.em.fork().transactional(async (tx) => {
+        await ensurePasswordUnchanged(tx, user);
+        return logins.openInTransaction(tx, user.id, client, termsAt(now));
+      });
+      return authenticated(user, login);
+    },
+
+    async changePassword(session, change, client, now) {
+      // Refused before any bcrypt work: the rules need no password check.
+      const problem = passwordProblem(change.newPassword);
+      if (problem) throw badUserInput(problem, 'newPassword');
+      const { user, passwordHash } = await bcryptQueue.run(queueSlotOf(session, client), async () => {
+        const checked = await checkSessionPassword(session, change.currentPassword, client);
+        return { user: checked, passwordHash: await hasher.hash(change.newPassword) };
+      });
+      return orm.em.fork().transactional(async (tx) => {
+        await ensurePasswordUnchanged(tx, user);
+        // Always a new instant, even for two changes within a millisecond: a login checked against the
+        // previous password must see that it changed.
+        const passwordChangedAt = new Date(Math.max(now.getTime(), user.passwordChangedAt.getTime() + 1));
+        await tx.nativeUpdate(User, { id: user.id }, { passwordHash, passwordChangedAt });
+        if (!change.logoutOtherDevices) return 0;
+        return logins.revokeAllInTransaction(tx, user.id, RevokeReason.PASSWORD_CHANGED, now, { keepLoginId: session.loginId });
+      });
+    },
+
+    async deleteAccount(session, password, client, now) {
+      const user = await bcryptQueue.run(queueSlotOf(session, client), () => checkSessionPassword(session, password, client));
+      await orm.em.fork().transactional(async (tx) => {
+        await ensurePasswordUnchanged(tx, user);
+        await logins.deleteAllInTransaction(tx, user.id, now);
+        await tx.nativeDelete(User, { id: user.id });
+      });
     },
   };
 }

@@ -1,11 +1,7 @@
 import type { Logger } from 'pino';
+import { runPeriodically, type Periodic } from '../lib/periodic';
 import { HISTORY_PRUNE_INTERVAL_MS } from '../limits';
 import type { Logins } from './logins';
-
-export interface HistoryPruning {
-  /** Stops the schedule and waits for a run in progress. */
-  stop(): Promise<void>;
-}
 
 /**
  * Keeps login history bounded: at start and every HISTORY_PRUNE_INTERVAL_MS, deletes the logins
@@ -16,24 +12,16 @@ export function startHistoryPruning(options: {
   readonly logins: Pick<Logins, 'pruneRevoked'>;
   readonly retentionSeconds: number;
   readonly logger: Logger;
-}): HistoryPruning {
+}): Periodic {
   const { logins, retentionSeconds, logger } = options;
-  let running: Promise<void> | null = null;
-  const run = () => {
-    running ??= logins
-      .pruneRevoked(new Date(Date.now() - retentionSeconds * 1000))
-      .then((deleted) => {
-        if (deleted) logger.info({ deleted, retentionSeconds }, 'deleted revoked logins older than HISTORY_RETENTION');
-      })
-      .catch((error: unknown) => logger.warn({ err: error }, 'could not delete old login history; will retry'))
-      .finally(() => (running = null));
-  };
-  run();
-  const timer = setInterval(run, HISTORY_PRUNE_INTERVAL_MS).unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return runPeriodically(
+    () =>
+      logins
+        .pruneRevoked(new Date(Date.now() - retentionSeconds * 1000))
+        .then((deleted) => {
+          if (deleted) logger.info({ deleted, retentionSeconds }, 'deleted revoked logins older than HISTORY_RETENTION');
+        })
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not delete old login history; will retry')),
+    HISTORY_PRUNE_INTERVAL_MS,
+  );
 }

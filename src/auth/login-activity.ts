@@ -22,7 +22,7 @@ registerEnumType(LoginActivityKind, {
     LOGIN: { description: 'A new login of yours (login or register), on any device.' },
     REVOKED: {
       description:
-        'One of your logins stopped being accepted: logoutDevice, logout, logoutAll, REPLACED, LOGIN_LIMIT, or (for the login of this subscription only) its token expired.',
+        'One of your logins stopped being accepted: revoked for any RevokeReason (logoutDevice, logout, logoutAll, a password change, the idle timeout...), or (for the login of this subscription only) its token expired.',
     },
   },
 });
@@ -105,14 +105,14 @@ export function decodeNotice(payload: string): LoginActivityNotice | null {
 }
 
 /**
- * Sends the notice to every server instance, on the caller's EntityManager. Called inside the
+ * Sends the notices to every server instance, on the caller's EntityManager. Called inside the
  * transaction of the change: PostgreSQL delivers a NOTIFY only when its transaction commits, so
  * subscribers never hear of a change that was rolled back, and always hear of one that was not.
  */
-export async function publishLoginActivity(em: EntityManager, notice: LoginActivityNotice): Promise<void> {
-  const payloads = encodeNotice(notice);
+export async function publishLoginActivity(em: EntityManager, ...notices: LoginActivityNotice[]): Promise<void> {
+  const payloads = notices.flatMap(encodeNotice);
   if (payloads.length === 0) return;
-  // One statement for every chunk, so a logoutAll of many logins costs one round trip.
+  // One statement for every chunk, so a logoutAll of many logins (or a sweep of many users') costs one round trip.
   const rows = payloads.map(() => '(?)').join(', ');
   await em.execute(`select pg_notify('${LOGIN_ACTIVITY_CHANNEL}', payload) from (values ${rows}) as notices (payload)`, payloads);
 }

@@ -4,7 +4,8 @@ import { RevokeReason } from '../entities/revoke-reason';
 import { User } from '../entities/user.entity';
 import { UserLogin } from '../entities/user-login.entity';
 import type { ClientInfo } from './client-info';
-import { LoginActivityKind, publishLoginActivity } from './login-activity';
+import { LoginActivityKind, publishLoginActivity, type LoginActivityNotice } from './login-activity';
+import type { LoginRecord } from './session-store';
 
 /** When a new login starts, and when it (and its token) stops being accepted. */
 export interface LoginTerms {
@@ -21,17 +22,30 @@ export type RevokeOutcome = 'revoked' | 'already-revoked' | 'not-found';
  */
 export interface Logins {
   /**
-   * Inside the caller's transaction (register's, which creates the user too): revokes the user's
-   * active login from the same IP address and user agent (REPLACED), adds the new one, and revokes
-   * the oldest beyond the active-login limit (LOGIN_LIMIT).
+   * Inside the caller's transaction (register's, which creates the user too; logIn's, which has
+   * checked that the password is unchanged): revokes the user's active login from the same IP
+   * address and user agent (REPLACED), adds the new one, and revokes the oldest beyond the
+   * active-login limit (LOGIN_LIMIT).
    */
   openInTransaction(tx: EntityManager, userId: string, client: ClientInfo, terms: LoginTerms): Promise<UserLogin>;
-  /** Opens a login for the user in a transaction of its own. */
-  open(userId: string, client: ClientInfo, terms: LoginTerms): Promise<UserLogin>;
   /** Revokes one of the user's logins. A login of another user is reported as not found. */
   revoke(userId: string, loginId: string, now: Date): Promise<RevokeOutcome>;
   /** Revokes every active login of the user (optionally all but one) in one statement; returns how many. */
   revokeAll(userId: string, now: Date, options?: { keepLoginId?: string }): Promise<number>;
+  /** revokeAll inside the caller's transaction (changePassword's, which sets the password too), with its reason. */
+  revokeAllInTransaction(tx: EntityManager, userId: string, reason: RevokeReason, now: Date, options?: { keepLoginId?: string }): Promise<number>;
+  /**
+   * Inside the caller's transaction (deleteAccount's): deletes every login of the user, and
+   * announces the active ones as REVOKED, so their sockets close.
+   */
+  deleteAllInTransaction(tx: EntityManager, userId: string, now: Date): Promise<void>;
+  /** Revokes the login with IDLE_TIMEOUT if it is active and was last seen before `idleBefore`; true when it did. */
+  revokeIdle(login: LoginRecord, idleBefore: Date, now: Date): Promise<boolean>;
+  /**
+   * Revokes (IDLE_TIMEOUT) every active, unexpired login last seen before `idleBefore`; returns how
+   * many, or null when another instance is sweeping right now.
+   */
+  sweepIdle(idleBefore: Date, now: Date): Promise<number | null>;
   /** The user's newest `first` logins, newest first: the active ones, or all of them. */
   list(userId: string, options: { includeRevoked: boolean; first: number; now: Date }): Promise<UserLogin[]>;
   /**
@@ -44,8 +58,27 @@ export interface Logins {
 }
 
 const PRUNE_BATCH = 1000;
-/** The advisory lock's name: one instance prunes at a time. */
+/** The advisory locks' names: one instance prunes, and one sweeps idle logins, at a time. */
 const PRUNE_LOCK = 'login-activity:history-pruning';
+const IDLE_SWEEP_LOCK = 'login-activity:idle-sweep';
+const IDLE_SWEEP_BATCH = 1000;
+
+/**
+ * Takes the user's lock until the caller's transaction ends. Whatever changes a user's logins or
+ * password takes it first, so those changes run one after another: a login opened after a password
+ * change sees it, and one opened before it is revoked by it.
+ */
+export async function lockAccount(tx: EntityManager, userId: string): Promise<void> {
+  await tx.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [userId]);
+}
+
+/** Runs `work` in a transaction of its own, under an advisory lock that one instance at a time holds; null when another holds it. */
+async function withTryLock<T>(orm: MikroORM, lock: string, work: (tx: EntityManager) => Promise<T>): Promise<T | null> {
+  return orm.em.fork().transactional(async (tx) => {
+    const [row] = await tx.execute<Array<{ locked: boolean }>>(`select pg_try_advisory_xact_lock(hashtextextended('${lock}', 0)) as locked`);
+    return row?.locked ? work(tx) : null;
+  });
+}
 
 const NEWEST_FIRST: Array<QueryOrderMap<UserLogin>> = [{ createdAt: 'desc' }, { id: 'desc' }];
 
@@ -71,13 +104,32 @@ async function revokeInTransaction(
   return loginIds;
 }
 
+/** REVOKED notices for revoked rows of many users: one per user. */
+function noticesByUser(rows: ReadonlyArray<{ id: string; user_id: string }>): LoginActivityNotice[] {
+  const byUser = new Map<string, string[]>();
+  for (const { id, user_id: userId } of rows) byUser.set(userId, [...(byUser.get(userId) ?? []), id]);
+  return [...byUser].map(([userId, loginIds]) => ({ kind: LoginActivityKind.REVOKED, userId, loginIds }));
+}
+
+/** Revokes the user's active, unexpired logins (all but `keepLoginId`) with `reason`; returns how many. */
+async function revokeAllInTransaction(
+  tx: EntityManager,
+  userId: string,
+  reason: RevokeReason,
+  now: Date,
+  { keepLoginId }: { keepLoginId?: string } = {},
+): Promise<number> {
+  const where: QBFilterQuery<UserLogin> = { expiresAt: { $gt: now }, ...(keepLoginId ? { id: { $ne: keepLoginId } } : {}) };
+  return (await revokeInTransaction(tx, userId, where, reason, now)).length;
+}
+
 /** @param maxActiveLogins beyond this many active logins, the user's oldest are revoked (LOGIN_LIMIT). */
 export function createLogins(orm: MikroORM, { maxActiveLogins }: { readonly maxActiveLogins: number }): Logins {
   async function openInTransaction(tx: EntityManager, userId: string, client: ClientInfo, { now, expiresAt }: LoginTerms) {
     // Simultaneous logins of one user queue here until the previous one commits, so each sees the
     // one before it: a same-device login replaces it instead of colliding on the unique index
     // `user_logins_one_active_per_device`, and the active-login count is exact.
-    await tx.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [userId]);
+    await lockAccount(tx, userId);
     await revokeInTransaction(tx, userId, { ipAddress: client.ipAddress, userAgent: client.userAgent }, RevokeReason.REPLACED, now);
     const login = new UserLogin({ user: tx.getReference(User, userId, { wrapped: true }), ...client, createdAt: now, expiresAt });
     await tx.persist(login).flush();
@@ -97,8 +149,6 @@ export function createLogins(orm: MikroORM, { maxActiveLogins }: { readonly maxA
   return {
     openInTransaction,
 
-    open: (userId, client, terms) => orm.em.fork().transactional((tx) => openInTransaction(tx, userId, client, terms)),
-
     async revoke(userId, loginId, now) {
       const em = orm.em.fork();
       const revoked = await em.transactional((tx) => revokeInTransaction(tx, userId, { id: loginId }, RevokeReason.LOGOUT, now));
@@ -107,13 +157,46 @@ export function createLogins(orm: MikroORM, { maxActiveLogins }: { readonly maxA
       return exists > 0 ? 'already-revoked' : 'not-found';
     },
 
-    async revokeAll(userId, now, { keepLoginId } = {}) {
-      const where: QBFilterQuery<UserLogin> = { expiresAt: { $gt: now }, ...(keepLoginId ? { id: { $ne: keepLoginId } } : {}) };
+    async revokeAll(userId, now, options) {
+      return orm.em.fork().transactional((tx) => revokeAllInTransaction(tx, userId, RevokeReason.LOGOUT_ALL, now, options));
+    },
+
+    revokeAllInTransaction,
+
+    async deleteAllInTransaction(tx, userId, now) {
+      const rows = await tx.execute<Array<{ id: string; active: boolean }>>(
+        'delete from user_logins where user_id = ? returning id, (revoked_at is null and expires_at > ?) as active',
+        [userId, now],
+      );
+      const active = rows.filter((row) => row.active).map((row) => row.id);
+      if (active.length > 0) await publishLoginActivity(tx, { kind: LoginActivityKind.REVOKED, userId, loginIds: active });
+    },
+
+    async revokeIdle(login, idleBefore, now) {
       const revoked = await orm.em
         .fork()
-        .transactional((tx) => revokeInTransaction(tx, userId, where, RevokeReason.LOGOUT_ALL, now));
-      return revoked.length;
+        .transactional((tx) =>
+          revokeInTransaction(tx, login.user.id, { id: login.id, lastSeenAt: { $lte: idleBefore } }, RevokeReason.IDLE_TIMEOUT, now),
+        );
+      return revoked.length > 0;
     },
+
+    sweepIdle: (idleBefore, now) =>
+      withTryLock(orm, IDLE_SWEEP_LOCK, async (tx) => {
+        let revoked = 0;
+        for (;;) {
+          // `user_logins_active_last_seen_idx` finds them; a login past its expiry is left as expired.
+          const batch = await tx.execute<Array<{ id: string; user_id: string }>>(
+            `update user_logins set revoked_at = ?, revoked_reason = ?
+             where id in (select id from user_logins where revoked_at is null and last_seen_at <= ? and expires_at > ? limit ${IDLE_SWEEP_BATCH})
+             returning id, user_id`,
+            [now, RevokeReason.IDLE_TIMEOUT, idleBefore, now],
+          );
+          await publishLoginActivity(tx, ...noticesByUser(batch));
+          revoked += batch.length;
+          if (batch.length < IDLE_SWEEP_BATCH) return revoked;
+        }
+      }),
 
     list: (userId, { includeRevoked, first, now }) =>
       orm.em
@@ -124,11 +207,7 @@ export function createLogins(orm: MikroORM, { maxActiveLogins }: { readonly maxA
         }),
 
     pruneRevoked: (before) =>
-      orm.em.fork().transactional(async (tx) => {
-        const [lock] = await tx.execute<Array<{ locked: boolean }>>(
-          `select pg_try_advisory_xact_lock(hashtextextended('${PRUNE_LOCK}', 0)) as locked`,
-        );
-        if (!lock?.locked) return null;
+      withTryLock(orm, PRUNE_LOCK, async (tx) => {
         let deleted = 0;
         for (;;) {
           // Batches keep each statement short on a table that logins write all the time.

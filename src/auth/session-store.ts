@@ -1,7 +1,6 @@
 import type { Pool } from 'pg';
 import type { RevokeReason } from '../entities/revoke-reason';
 import { batchPerTick } from '../lib/tick-batch';
-import { LAST_SEEN_INTERVAL_MS } from '../limits';
 
 /** Who a login belongs to: what `me` answers, read with the login in the same query. */
 export interface Account {
@@ -63,7 +62,8 @@ const toDate = (value: Date | string) => (value instanceof Date ? value : new Da
 /** Where sessions are read and touched: the login rows, read fresh every time (no cache). */
 export interface SessionStore {
   find(loginId: string): Promise<LoginRecord | null>;
-  touch(loginId: string, seenAt: Date): Promise<void>;
+  /** Writes `lastSeenAt`, unless a write less than `intervalMs` older than `seenAt` beat it. */
+  touch(loginId: string, seenAt: Date, intervalMs: number): Promise<void>;
 }
 
 function loginRecordOf(row: SessionRow): LoginRecord {
@@ -90,8 +90,8 @@ export function createSessionStore(pool: Pool): SessionStore {
       // As PostgreSQL writes a uuid, so that the row read is found by its id.
       return (await findLogins(loginId.toLowerCase())) ?? null;
     },
-    async touch(loginId, seenAt) {
-      await pool.query({ ...SESSION_TOUCH, values: [loginId, seenAt, new Date(seenAt.getTime() - LAST_SEEN_INTERVAL_MS)] });
+    async touch(loginId, seenAt, intervalMs) {
+      await pool.query({ ...SESSION_TOUCH, values: [loginId, seenAt, new Date(seenAt.getTime() - intervalMs)] });
     },
   };
 }

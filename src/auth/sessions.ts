@@ -1,10 +1,11 @@
-import type { RevokeReason } from '../entities/revoke-reason';
+import { RevokeReason } from '../entities/revoke-reason';
 import { UnauthenticatedReason, type SessionEndReason } from '../errors';
+import type { IdleTimeout } from './idle-timeout';
 import { LastSeenRecorder } from './last-seen';
 import type { Account, LoginRecord, SessionStore } from './session-store';
+import type { IssuedToken, TokenClaims, TokenService } from './tokens';
 
 export type { Account, LoginRecord };
-import type { IssuedToken, TokenClaims, TokenService } from './tokens';
 
 /** An authenticated request: the user and the login its token belongs to. */
 export interface Session {
@@ -57,10 +58,23 @@ export function endReasonOf(rejection: Rejection): { reason: SessionEndReason; r
   return { reason: END_REASON[rejection.reason], revokedReason: rejection.revokedReason ?? null };
 }
 
+/**
+ * Revokes the login with IDLE_TIMEOUT, and announces it, unless it was used after `idleBefore` or is
+ * no longer active (another request, on any instance, got there first); true when this call revoked it.
+ */
+export type RevokeIdleLogin = (login: LoginRecord, idleBefore: Date, now: Date) => Promise<boolean>;
+
+/** SESSION_IDLE_TIMEOUT as the session check applies it: a login found idle is revoked there and then. */
+export interface IdleRule {
+  readonly timeout: IdleTimeout;
+  readonly revoke: RevokeIdleLogin;
+}
+
 export interface SessionDependencies {
   readonly tokens: TokenService;
   /** Loads the login by id; must read the database every time (no caching) so revocation is immediate. */
   readonly findLogin: SessionStore['find'];
+  readonly idle: IdleRule;
   readonly now: Date;
 }
 
@@ -70,12 +84,13 @@ const BEARER_HEADER = /^Bearer +(\S+)$/i;
 /**
  * The one place that decides whether a request's Authorization header is a valid session:
  * a correctly signed, unexpired JWT whose login row exists, belongs to the token's user,
- * is not revoked and has not expired. A correctly signed token past its `exp` still has its login
- * read, so the client can be told that the login was revoked or lived out its lifetime.
+ * is not revoked, has not expired and has not been left unused longer than the idle timeout (then it
+ * is revoked, IDLE_TIMEOUT, by this check). A correctly signed token past its `exp` still has its
+ * login read, so the client can be told that the login was revoked or lived out its lifetime.
  */
 export async function validateSession(
   authorization: string | undefined,
-  { tokens, findLogin, now }: SessionDependencies,
+  { tokens, findLogin, idle, now }: SessionDependencies,
 ): Promise<SessionResult> {
   // An empty header counts as none: Apollo Client's documented auth link sends "" when signed out.
   if (authorization === undefined || authorization.trim() === '') return { status: 'anonymous' };
@@ -86,19 +101,33 @@ export async function validateSession(
   const claims = tokens.verify(token, now) ?? tokens.verifyExpired(token, now);
   if (!claims) return reject('invalid-token');
 
-  const login = await findLogin(claims.sid);
+  const verdict = judge(await findLogin(claims.sid), claims, idle.timeout, now);
+  if (verdict.status !== 'idle') return verdict;
+  if (await idle.revoke(verdict.login, idle.timeout.idleBefore(now), now)) return revoked(RevokeReason.IDLE_TIMEOUT);
+  // Another request got there first: it revoked the login (for whatever reason) or used it just now.
+  // The row, read again, decides; a login still idle then is refused all the same.
+  const again = judge(await findLogin(claims.sid), claims, idle.timeout, now);
+  return again.status === 'idle' ? revoked(RevokeReason.IDLE_TIMEOUT) : again;
+}
+
+/** A session check's verdict, or `idle` when only the idle timeout stands against the login. */
+type Verdict = SessionResult | { readonly status: 'idle'; readonly login: LoginRecord };
+
+function judge(login: LoginRecord | null, claims: TokenClaims, idle: IdleTimeout, now: Date): Verdict {
   if (!login) return reject('unknown-login');
   if (login.user.id !== claims.sub) return reject('login-of-another-user');
-  if (login.revokedAt !== null) {
-    return { status: 'rejected', reason: 'revoked', ...(login.revokedReason ? { revokedReason: login.revokedReason } : {}) };
-  }
+  if (login.revokedAt !== null) return revoked(login.revokedReason);
   if (login.expiresAt.getTime() <= now.getTime()) return reject('expired');
   if (claims.exp * 1000 <= now.getTime()) return reject('token-expired');
-
+  if (idle.hasIdled(login, now)) return { status: 'idle', login };
   return {
     status: 'valid',
     session: { user: login.user, loginId: login.id, lastSeenAt: login.lastSeenAt, expiresAt: login.expiresAt },
   };
+}
+
+function revoked(revokedReason: RevokeReason | null): Rejection {
+  return { status: 'rejected', reason: 'revoked', ...(revokedReason ? { revokedReason } : {}) };
 }
 
 function bearerToken(authorization: string): string | null {
@@ -125,8 +154,8 @@ export interface Sessions {
   /** The session check (validateSession) at `now`. */
   validate(authorization: string | undefined, now: Date): Promise<SessionResult>;
   /**
-   * The claims of a correctly signed, unexpired token, without the database: whose connection it
-   * claims to be, for caps that must hold before the session check. Null for anything else.
+   * The claims of a correctly signed token, without the database: whose connection it claims to be,
+   * for caps that must hold before the session check. Null for anything else.
    */
   claims(authorization: string, now: Date): TokenClaims | null;
   /** The session was used at `now`: `lastSeenAt` is written, at most once an interval, off the request path. */
@@ -141,16 +170,18 @@ export interface Sessions {
 export function createSessions(options: {
   readonly tokens: TokenService;
   readonly store: SessionStore;
+  readonly idle: IdleRule;
   /** A `lastSeenAt` write failed; the request it came from has already been answered. */
   readonly onTouchError: (error: unknown) => void;
 }): Sessions {
-  const { tokens, store } = options;
-  const lastSeen = new LastSeenRecorder(store.touch, options.onTouchError);
+  const { tokens, store, idle } = options;
+  const lastSeen = new LastSeenRecorder(store.touch, idle.timeout.lastSeenIntervalMs, options.onTouchError);
   return {
-    validate: (authorization, now) => validateSession(authorization, { tokens, findLogin: store.find, now }),
+    validate: (authorization, now) => validateSession(authorization, { tokens, findLogin: store.find, idle, now }),
     claims: (authorization, now) => {
       const token = bearerToken(authorization);
-      return token === null ? null : tokens.verify(token, now);
+      // A token past its `exp` still says whose it is; the session check then tells why it ended.
+      return token === null ? null : (tokens.verify(token, now) ?? tokens.verifyExpired(token, now));
     },
     touch: (session, now) => lastSeen.record(session, now),
     expiryFor: (now) => tokens.expiryFor(now),

@@ -10,6 +10,10 @@ export enum RevokeReason {
   REPLACED = 'REPLACED',
   /** The user went over MAX_ACTIVE_LOGINS active logins: the oldest are revoked */
   LOGIN_LIMIT = 'LOGIN_LIMIT',
+  /** changePassword with logoutOtherDevices: the user's other logins */
+  PASSWORD_CHANGED = 'PASSWORD_CHANGED',
+  /** Unused for longer than SESSION_IDLE_TIMEOUT */
+  IDLE_TIMEOUT = 'IDLE_TIMEOUT',
 }
 
 registerEnumType(RevokeReason, {
@@ -22,5 +26,7 @@ registerEnumType(RevokeReason, {
     LOGIN_LIMIT: {
       description: `The user went over the limit of active logins (MAX_ACTIVE_LOGINS, default ${DEFAULT_MAX_ACTIVE_LOGINS}); the oldest are revoked first.`,
     },
+    PASSWORD_CHANGED: { description: 'The password was changed on another login, with logoutOtherDevices: true.' },
+    IDLE_TIMEOUT: { description: 'Not used for longer than SESSION_IDLE_TIMEOUT (default 14 days).' },
   },
 });

@@ -30,6 +30,11 @@ import { User } from './user.entity';
   name: 'user_logins_revoked_at_idx',
   expression: 'create index "user_logins_revoked_at_idx" on "user_logins" ("revoked_at") where "revoked_at" is not null',
 })
+// What the idle sweep (SESSION_IDLE_TIMEOUT) looks for: active logins by when they were last used.
+@Index({
+  name: 'user_logins_active_last_seen_idx',
+  expression: 'create index "user_logins_active_last_seen_idx" on "user_logins" ("last_seen_at") where "revoked_at" is null',
+})
 export class UserLogin {
   @Field(() => ID, { description: "Opaque and unguessable (a UUID); the JWT's `sid` claim." })
   @PrimaryKey({ type: 'uuid' })

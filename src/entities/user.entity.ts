@@ -22,9 +22,18 @@ export class User {
   @Property({ type: 'datetime' })
   createdAt: Date;
 
+  /**
+   * When the password was last set (registration, changePassword), never by a rehash at a new cost.
+   * A login compares it, under the user's lock, with the value it read when it checked the password:
+   * a password changed in between makes that check stale.
+   */
+  @Property({ type: 'datetime' })
+  passwordChangedAt: Date;
+
   constructor(email: string, passwordHash: string, createdAt: Date) {
     this.email = email;
     this.passwordHash = passwordHash;
     this.createdAt = createdAt;
+    this.passwordChangedAt = createdAt;
   }
 }

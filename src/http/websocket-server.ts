@@ -18,21 +18,21 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import { clientInfo } from '../auth/client-info';
-import type { SessionResult, Sessions } from '../auth/sessions';
+import { endReasonOf, type SessionResult, type Sessions } from '../auth/sessions';
 import type { SubscriptionConfig } from '../config';
 import { isDatabaseUnavailable } from '../db/availability';
 import {
   ErrorCode,
   INTERNAL_ERROR_MESSAGE,
-  INVALID_SESSION_MESSAGE,
   invalidSession,
   SERVICE_UNAVAILABLE_MESSAGE,
   subscriptionsOverWebSocketOnly,
+  UnauthenticatedReason,
   unidentifiedOperation,
   withCode,
 } from '../errors';
 import { concurrencyLimit } from '../lib/concurrency-limit';
-import { CloseCode } from '../live/close-codes';
+import { CloseCode, unauthorizedCloseReason } from '../live/close-codes';
 import type { LiveConnection } from '../live/live-connection';
 import type { SubscriberHub } from '../live/subscriber-hub';
 import type { LiveContext } from '../resolvers/context.type';
@@ -65,6 +65,12 @@ function liveContext(connection: LiveConnection, logger: Logger): LiveContext {
 }
 
 const TOO_MANY_CONNECTIONS_REASON = 'Too many subscriptions';
+/** 4401 close reasons, with the reason codes an HTTP request would get (extensions.reason). */
+const LOGIN_REQUIRED_REASON = unauthorizedCloseReason({ reason: UnauthenticatedReason.LOGIN_REQUIRED, revokedReason: null });
+const INVALID_TOKEN_REASON = unauthorizedCloseReason({ reason: UnauthenticatedReason.INVALID_TOKEN, revokedReason: null });
+/** Why a session check refused the token, as a 4401 close reason. */
+const refusalReasonOf = (result: Exclude<SessionResult, { status: 'valid' }>) =>
+  result.status === 'anonymous' ? LOGIN_REQUIRED_REASON : unauthorizedCloseReason(endReasonOf(result));
 const TOO_MANY_MESSAGES_REASON = 'Too many messages';
 
 /** On shutdown, how long clients have to answer the 1001 close frame before their sockets are cut. */
@@ -171,7 +177,7 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         const authorization = authorizationOf(ctx.connectionParams);
         // Missing is refused too: loginActivity, the only subscription, needs a user.
         if (authorization === null) {
-          return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
+          return refuse(socket, CloseCode.Unauthorized, LOGIN_REQUIRED_REASON);
         }
         let now = new Date();
         // The cap per user holds before the session check, on the token's verified claims (no database):
@@ -179,7 +185,7 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         const claims = sessions.claims(authorization, now);
         if (claims === null) {
           log.debug({ reason: 'invalid-token' }, 'rejected subscription session');
-          return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
+          return refuse(socket, CloseCode.Unauthorized, INVALID_TOKEN_REASON);
         }
         const release = hub.reserve(claims.sub);
         if (release === null) return refuse(socket, CloseCode.TooManyConnections, TOO_MANY_CONNECTIONS_REASON);
@@ -198,7 +204,7 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         release();
         if (result.status !== 'valid') {
           log.debug({ reason: result.status === 'rejected' ? result.reason : 'anonymous' }, 'rejected subscription session');
-          return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
+          return refuse(socket, CloseCode.Unauthorized, refusalReasonOf(result));
         }
         // The client may have gone while its session was checked: nothing to register then.
         if (socket.readyState !== WebSocket.OPEN) return false;
@@ -216,13 +222,14 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
             log.warn({ err: error }, 'could not check a subscription session again');
             return refuse(socket, CloseCode.TryAgainLater, SERVICE_UNAVAILABLE_MESSAGE);
           }
-          if (again.status !== 'valid') return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
+          if (again.status !== 'valid') return refuse(socket, CloseCode.Unauthorized, refusalReasonOf(again));
           if (socket.readyState !== WebSocket.OPEN) return false;
           result = again;
           outcome = hub.connect(again.session, authorization, client, socket, now.getTime());
         }
         if (outcome.status === 'too-many-connections') return refuse(socket, CloseCode.TooManyConnections, TOO_MANY_CONNECTIONS_REASON);
-        if (outcome.status === 'revoked') return refuse(socket, CloseCode.Unauthorized, INVALID_SESSION_MESSAGE);
+        // A REVOKED notice for it came in during the second check too: refused, without a reason the check did not confirm.
+        if (outcome.status === 'revoked') return refuse(socket, CloseCode.Unauthorized, unauthorizedCloseReason(null));
         connections.set(ctx, outcome.connection);
         meters.get(socket)?.signedIn(result.session.user.id);
         signedIn.set(socket, { userId: result.session.user.id, loginId: result.session.loginId });

@@ -1,3 +1,6 @@
+import type { RevokeReason } from '../entities/revoke-reason';
+import { UnauthenticatedReason } from '../errors';
+
 /**
  * How the server closes a subscription socket, besides graphql-ws's own protocol codes
  * (4400 bad message, 4408 no connection_init in time, 4409 duplicate subscription id).
@@ -28,3 +31,21 @@ export const CloseCode = {
   InternalServerError: 4500,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Why a socket is closed with 4401: the `extensions.reason` (and `revokedReason`) HTTP would answer with. */
+export interface UnauthorizedClose {
+  readonly reason: UnauthenticatedReason;
+  readonly revokedReason: RevokeReason | null;
+}
+
+/**
+ * The reason text of a 4401 close: what happened, then the reason codes in parentheses, as
+ * `Session ended (SESSION_REVOKED: PASSWORD_CHANGED)`, `Session ended (INVALID_TOKEN)` or
+ * `Login required (LOGIN_REQUIRED)`; just `Session ended` when the server cannot tell (its database
+ * could not be read). Well under the 123 bytes a close reason may take. The SDK reads it back.
+ */
+export function unauthorizedCloseReason(close: UnauthorizedClose | null): string {
+  if (close === null) return 'Session ended';
+  const codes = close.reason === UnauthenticatedReason.SESSION_REVOKED && close.revokedReason ? `${close.reason}: ${close.revokedReason}` : close.reason;
+  return `${close.reason === UnauthenticatedReason.LOGIN_REQUIRED ? 'Login required' : 'Session ended'} (${codes})`;
+}

@@ -2,7 +2,7 @@ import type { ClientInfo } from '../auth/client-info';
 import type { Session } from '../auth/sessions';
 import { invalidSession, tooManySubscriptions } from '../errors';
 import { runAt, sleep, type Cancellable } from '../lib/timers';
-import { CloseCode } from './close-codes';
+import { CloseCode, unauthorizedCloseReason, type UnauthorizedClose } from './close-codes';
 import { EventStream } from './event-stream';
 import type { LoginActivityEvent } from './login-activity-event';
 
@@ -28,8 +28,6 @@ const SUBSCRIPTION_BACKLOG = 100;
  * before it closes anyway, so a client that stopped reading cannot keep its socket open.
  */
 export const END_DELIVERY_DEADLINE_MS = 500;
-
-const UNAUTHORIZED_REASON = 'Session ended';
 
 /**
  * One signed-in WebSocket: its session (checked at connection_init), its loginActivity
@@ -91,16 +89,17 @@ export class LiveConnection {
   /**
    * Its session ended: sends `finalEvent` (REVOKED for its own login) to every subscription, then
    * closes with 4401 once that has been written, or after END_DELIVERY_DEADLINE_MS. With no event
-   * (the login could not be read), it just closes.
+   * (the login could not be read, or is gone with its account), it just closes. `why` goes in the
+   * close reason; null when the server cannot tell.
    */
-  async end(finalEvent: LoginActivityEvent | null): Promise<void> {
+  async end(finalEvent: LoginActivityEvent | null, why: UnauthorizedClose | null): Promise<void> {
     if (this.phase !== 'open') return;
     this.phase = 'ending';
     this.expiry.cancel();
     const streams = [...this.streams];
     if (finalEvent) for (const stream of streams) stream.push(finalEvent);
     await Promise.race([Promise.all(streams.map((stream) => stream.drained())), sleep(END_DELIVERY_DEADLINE_MS)]);
-    this.close(CloseCode.Unauthorized, UNAUTHORIZED_REASON);
+    this.close(CloseCode.Unauthorized, unauthorizedCloseReason(why));
   }
 
   /** Its socket closed, whoever closed it. */

@@ -4,8 +4,10 @@ import { LoginActivityKind, type LoginActivityNotice } from '../auth/login-activ
 import type { Logins } from '../auth/logins';
 import type { Session, Sessions } from '../auth/sessions';
 import type { UserLogin } from '../entities/user-login.entity';
+import { UnauthenticatedReason } from '../errors';
 import { concurrencyLimit } from '../lib/concurrency-limit';
 import { RecentIds } from '../lib/recent-ids';
+import type { UnauthorizedClose } from './close-codes';
 import { LiveConnection, type ClosableSocket, type ConnectionPolicy } from './live-connection';
 import { LoginActivityEvent } from './login-activity-event';
 
@@ -41,6 +43,16 @@ const RECHECK_CONCURRENCY = 4;
 function hasEnded(login: UserLogin, now: Date): boolean {
   return login.revokedAt !== null || login.expiresAt.getTime() <= now.getTime();
 }
+
+/** What a connection whose login has ended is told: revoked (and why), or expired. */
+function closeFor(login: UserLogin): UnauthorizedClose {
+  return login.revokedAt !== null
+    ? { reason: UnauthenticatedReason.SESSION_REVOKED, revokedReason: login.revokedReason }
+    : { reason: UnauthenticatedReason.SESSION_EXPIRED, revokedReason: null };
+}
+
+/** A connection whose login row is gone (its account was deleted): its token names no login now. */
+const LOGIN_GONE: UnauthorizedClose = { reason: UnauthenticatedReason.INVALID_TOKEN, revokedReason: null };
 
 /**
  * The signed-in WebSockets of this instance, by user. It turns login activity notices into events
@@ -130,8 +142,10 @@ export class SubscriberHub {
   endSession(connection: LiveConnection): void {
     this.enqueue(connection.userId, async () => {
       if (!connection.isOpen) return;
-      const [login] = await this.loadOrNothing(connection.userId, [connection.loginId]);
-      void connection.end(login ? LoginActivityEvent.ended(login, new Date()) : null);
+      const loaded = await this.loadOrFail(connection.userId, [connection.loginId]);
+      const login = loaded?.[0];
+      if (login) void connection.end(LoginActivityEvent.ended(login, new Date()), closeFor(login));
+      else void connection.end(null, loaded === null ? null : LOGIN_GONE);
     });
   }
 
@@ -185,19 +199,21 @@ export class SubscriberHub {
       return login ? [{ loginId: id, event: eventFor(login) }] : [];
     });
 
+    const loadedIds = new Set((loaded ?? []).map((login) => login.id));
     for (const connection of connections) {
-      const own = notice.kind === LoginActivityKind.REVOKED ? logins.get(connection.loginId) : undefined;
+      const named = notice.kind === LoginActivityKind.REVOKED && notice.loginIds.includes(connection.loginId);
+      const own = named ? logins.get(connection.loginId) : undefined;
       // When the database could not be read, a REVOKED notice naming this login closes it anyway (fail
       // closed: the client reconnects through the full session check).
-      const unread = loaded === null && notice.kind === LoginActivityKind.REVOKED && notice.loginIds.includes(connection.loginId);
+      const unread = named && loaded === null;
+      // Named, and the database has no such login any more: its account was deleted.
+      const gone = named && loaded !== null && !loadedIds.has(connection.loginId);
       for (const { loginId, event } of events) if (!(own && loginId === connection.loginId)) connection.deliver(event);
       // Its own revocation comes last, then the socket closes.
-      if (own || unread) void connection.end(own ? LoginActivityEvent.ended(own, now) : null);
+      if (own) void connection.end(LoginActivityEvent.ended(own, now), closeFor(own));
+      else if (gone) void connection.end(null, LOGIN_GONE);
+      else if (unread) void connection.end(null, null);
     }
-  }
-
-  private async loadOrNothing(userId: string, loginIds: readonly string[]): Promise<UserLogin[]> {
-    return (await this.loadOrFail(userId, loginIds)) ?? [];
   }
 
   /** The logins as the database has them, or null when it could not be read. */

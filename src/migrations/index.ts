@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125195116_init } from './Migration20261125195116_init';
 import { Migration20261125201528_rate_limits_and_login_limit } from './Migration20261125201528_rate_limits_and_login_limit';
 import { Migration20261201124059_revoked_at_index } from './Migration20261201124059_revoked_at_index';
+import { Migration20261201170000_account_lifecycle } from './Migration20261201170000_account_lifecycle';
 
 /** Every migration, oldest first. A test fails when a file in this folder is missing here. */
 export const migrationsList: MigrationObject[] = [
@@ -11,4 +12,5 @@ export const migrationsList: MigrationObject[] = [
     class: Migration20261125201528_rate_limits_and_login_limit,
   },
   { name: 'Migration20261201124059_revoked_at_index', class: Migration20261201124059_revoked_at_index },
+  { name: 'Migration20261201170000_account_lifecycle', class: Migration20261201170000_account_lifecycle },
 ];

@@ -123,7 +123,7 @@ describe('the SDK live client against the live server', () => {
     expect(ending.at - revokedAt).toBeLessThan(REVOKE_TO_END_LIMIT_MS);
     expect(isSessionEnded(ending.error)).toBe(true);
     expect(ending.error).toBeInstanceOf(SubscriptionClosedError);
-    expect(ending.error).toMatchObject({ closeCode: 4401, reason: 'Session ended' });
+    expect(ending.error).toMatchObject({ closeCode: 4401, reason: 'Session ended (SESSION_REVOKED: LOGOUT)' });
     expect(onB.received).toHaveLength(1);
     expect(onB.received[0]).toMatchObject({ kind: 'REVOKED', login: { id: b.login.id, current: true, revokedReason: 'LOGOUT' } });
     expect(onB.received[0]!.at).toBe(onB.received[0]!.login.revokedAt);

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       bcryptQueue: { total: 8 * os.availableParallelism(), perAccount: 2, perIp: 2 * os.availableParallelism() },
       maxActiveLogins: 100,
       historyRetentionSeconds: 90 * 24 * 60 * 60,
+      sessionIdleTimeoutSeconds: 14 * 24 * 60 * 60,
       rateLimits: {
         loginFailuresPerEmailAndIp: { points: 10, windowSeconds: 15 * 60 },
         loginFailuresPerIp: { points: 100, windowSeconds: 3600 },
@@ -114,6 +115,15 @@ describe('loadConfig', () => {
     }
     expect(load({ PLAYGROUND: 'true' }).playground).toBe(true);
     expect(() => load({ PLAYGROUND: 'sometimes' })).toThrow(/PLAYGROUND/);
+  });
+
+  it('reads SESSION_IDLE_TIMEOUT as a duration with a unit, or 0 for off', () => {
+    expect(load({ SESSION_IDLE_TIMEOUT: '2s' }).sessionIdleTimeoutSeconds).toBe(2);
+    expect(load({ SESSION_IDLE_TIMEOUT: '8h' }).sessionIdleTimeoutSeconds).toBe(8 * 3600);
+    expect(load({ SESSION_IDLE_TIMEOUT: '0' }).sessionIdleTimeoutSeconds).toBe(0);
+    for (const bad of ['3600', '0s', 'never', '-1d']) {
+      expect(() => load({ SESSION_IDLE_TIMEOUT: bad })).toThrow(/SESSION_IDLE_TIMEOUT must be 0 \(off\) or a duration/);
+    }
   });
 
   it('refuses to start in production without a JWT_SECRET', () => {

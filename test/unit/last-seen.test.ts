@@ -19,6 +19,7 @@ describe('LastSeenRecorder', () => {
         writes.push([loginId, seenAt]);
         return new Promise((resolve) => (release = resolve));
       },
+      60_000,
       () => {},
     );
 
@@ -34,9 +35,25 @@ describe('LastSeenRecorder', () => {
     expect(writes).toHaveLength(2);
   });
 
+  it('writes at the interval it is given: a short idle timeout slides with writes a quarter of it apart', async () => {
+    const writes: Date[] = [];
+    const recorder = new LastSeenRecorder(
+      async (_loginId, seenAt, intervalMs) => {
+        expect(intervalMs).toBe(500);
+        writes.push(seenAt);
+      },
+      500,
+      () => {},
+    );
+    recorder.record(session, later(499));
+    recorder.record(session, later(500));
+    await recorder.flush();
+    expect(writes).toEqual([later(500)]);
+  });
+
   it('reports a failed write and does not throw', async () => {
     const errors: unknown[] = [];
-    const recorder = new LastSeenRecorder(() => Promise.reject(new Error('db down')), (error) => errors.push(error));
+    const recorder = new LastSeenRecorder(() => Promise.reject(new Error('db down')), 60_000, (error) => errors.push(error));
     recorder.record(session, later(60_000));
     await recorder.flush();
     expect(errors).toHaveLength(1);

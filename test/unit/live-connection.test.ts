@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Session } from '../../src/auth/sessions';
 import type { UserLogin } from '../../src/entities/user-login.entity';
+import { RevokeReason } from '../../src/entities/revoke-reason';
 import { EventStream } from '../../src/live/event-stream';
 import { END_DELIVERY_DEADLINE_MS, LiveConnection, type ConnectionPolicy } from '../../src/live/live-connection';
 import { LoginActivityEvent } from '../../src/live/login-activity-event';
@@ -63,13 +64,13 @@ describe('LiveConnection', () => {
     const { live, closes } = connection();
     const stream = live.openSubscription();
     const pending = stream.next();
-    const ending = live.end(LoginActivityEvent.ended(login('login-1', now), now));
+    const ending = live.end(LoginActivityEvent.ended(login('login-1', now), now), { reason: 'SESSION_REVOKED', revokedReason: RevokeReason.PASSWORD_CHANGED });
     expect((await pending).value).toMatchObject({ kind: 'REVOKED', login: { id: 'login-1' } });
     expect(closes).toEqual([]);
     // graphql-ws asks for the next event once the previous one is written to the socket.
     void stream.next();
     await ending;
-    expect(closes).toEqual([[4401, 'Session ended']]);
+    expect(closes).toEqual([[4401, 'Session ended (SESSION_REVOKED: PASSWORD_CHANGED)']]);
     expect(live.isOpen).toBe(false);
   });
 
@@ -77,12 +78,12 @@ describe('LiveConnection', () => {
     vi.useFakeTimers();
     const { live, closes } = connection();
     live.openSubscription();
-    const ending = live.end(LoginActivityEvent.ended(login('login-1', now), now));
+    const ending = live.end(LoginActivityEvent.ended(login('login-1', now), now), { reason: 'SESSION_EXPIRED', revokedReason: null });
     await vi.advanceTimersByTimeAsync(END_DELIVERY_DEADLINE_MS - 1);
     expect(closes).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     await ending;
-    expect(closes).toEqual([[4401, 'Session ended']]);
+    expect(closes).toEqual([[4401, 'Session ended (SESSION_EXPIRED)']]);
   });
 
   it('closes with 1013 a client that lets its events pile up, rather than grow a queue or skip some', () => {
@@ -96,7 +97,8 @@ describe('LiveConnection', () => {
     const { live } = connection({ mayOpenSubscription: () => false, maxSubscriptionsPerUser: 3 });
     expect(() => live.openSubscription()).toThrow(expect.objectContaining({ extensions: { code: 'TOO_MANY_REQUESTS', limit: 3 } }));
     const open = connection();
-    await open.live.end(null);
+    await open.live.end(null, null);
+    expect(open.closes).toEqual([[4401, 'Session ended']]);
     expect(() => open.live.openSubscription()).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }));
   });
 
