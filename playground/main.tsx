@@ -20,6 +20,9 @@ const DEFAULT_QUERY = `# Welcome to the login-activity playground.
 #    WebSocket (the token goes with it) and
 #    shows each login and logout of this user
 #    as it happens. The run button stops it.
+# 6. ChangePassword sets a new password and
+#    logs out your other devices (their sockets
+#    get REVOKED: PASSWORD_CHANGED).
 #
 # The top icon on the left opens the schema docs.
 
@@ -52,6 +55,7 @@ query MyLogins {
     ipAddress
     createdAt
     lastSeenAt
+    idleExpiresAt
     current
   }
 }
@@ -60,8 +64,16 @@ subscription LoginActivity {
   loginActivity {
     kind
     at
-    login { device current }
+    login { device current revokedReason }
   }
+}
+
+mutation ChangePassword {
+  changePassword(input: {
+    currentPassword: "correct horse battery"
+    newPassword: "a new and longer one"
+    logoutOtherDevices: true
+  })
 }
 `;
 
