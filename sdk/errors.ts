@@ -1,5 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
 import type { RevokeReason } from './generated/graphql';
+import { LiveCloseCode, asSocketClose, isSubscriptionClosed, type SocketClose } from './live-errors';
 
 /** The error codes of the server's public contract (`errors[i].extensions.code`). */
 export type ContractErrorCode =
@@ -127,6 +128,13 @@ export interface SessionEnd {
   readonly revokedReason: RevokeReason | null;
 }
 
+const UNAUTHENTICATED_REASONS: ReadonlySet<string> = new Set<UnauthenticatedReason>([
+  'LOGIN_REQUIRED',
+  'INVALID_CREDENTIALS',
+  'INVALID_TOKEN',
+  'SESSION_REVOKED',
+  'SESSION_EXPIRED',
+]);
 const SESSION_END_REASONS: ReadonlySet<string> = new Set<SessionEndReason>(['INVALID_TOKEN', 'SESSION_REVOKED', 'SESSION_EXPIRED']);
 
 /** `errors` as a GraphQLRequestError holds them, or as any other client (Apollo Client's CombinedGraphQLErrors) does. */
@@ -136,25 +144,75 @@ function errorsOf(error: unknown): readonly GraphQLFormattedError[] {
   return [];
 }
 
-/** The first UNAUTHENTICATED error's `extensions.reason`, of a GraphQLRequestError or an array of GraphQL errors. */
-export function unauthenticatedReason(error: unknown): UnauthenticatedReason | undefined {
-  const unauthenticated = errorsOf(error).find((entry) => entry.extensions?.['code'] === 'UNAUTHENTICATED');
-  const reason = unauthenticated?.extensions?.['reason'];
-  return typeof reason === 'string' ? (reason as UnauthenticatedReason) : undefined;
+/** The reason codes of an UNAUTHENTICATED answer, or of a socket closed with 4401. */
+interface Unauthenticated {
+  readonly reason: string;
+  readonly revokedReason: string | null;
 }
 
 /**
- * Why the session of the token a request was sent with ended, or null when the error is not a
- * rejected token (a wrong password, a missing token, any other error). Takes a GraphQLRequestError
- * or the `errors` of any GraphQL answer.
+ * The server's 4401 close reasons: what happened, then the reason codes in parentheses, as
+ * `Session ended (SESSION_REVOKED: PASSWORD_CHANGED)`, `Session ended (SESSION_EXPIRED)` or
+ * `Login required (LOGIN_REQUIRED)`. A plain `Session ended` means the server could not tell.
  */
-export function sessionEndReason(error: unknown): SessionEnd | null {
-  const unauthenticated = errorsOf(error).find((entry) => entry.extensions?.['code'] === 'UNAUTHENTICATED');
-  const reason = unauthenticated?.extensions?.['reason'];
-  if (typeof reason !== 'string' || !SESSION_END_REASONS.has(reason)) return null;
-  const revokedReason = unauthenticated?.extensions?.['revokedReason'];
+const UNAUTHORIZED_CLOSE_REASON = /^(Session ended|Login required) \(([A-Z_]+)(?:: ([A-Z_]+))?\)$/;
+
+/** The reason codes of a 4401 close; null for another code, a reason without codes, or one not in the server's format. */
+function unauthorizedCloseOf(close: SocketClose): Unauthenticated | null {
+  if (close.code !== LiveCloseCode.Unauthorized) return null;
+  const [, what, reason, revokedReason] = UNAUTHORIZED_CLOSE_REASON.exec(close.reason) ?? [];
+  if (what === undefined || reason === undefined || !UNAUTHENTICATED_REASONS.has(reason)) return null;
+  // The server picks the text by the reason, and adds a revoke reason only to SESSION_REVOKED.
+  if ((what === 'Login required') !== (reason === 'LOGIN_REQUIRED')) return null;
+  if (revokedReason !== undefined && reason !== 'SESSION_REVOKED') return null;
+  return { reason, revokedReason: revokedReason ?? null };
+}
+
+function unauthenticatedOf(error: unknown): Unauthenticated | null {
+  if (isSubscriptionClosed(error)) return unauthorizedCloseOf({ code: error.closeCode, reason: error.reason });
+  const extensions = errorsOf(error).find((entry) => entry.extensions?.['code'] === 'UNAUTHENTICATED')?.extensions;
+  const reason = extensions?.['reason'];
+  if (typeof reason !== 'string') return null;
+  const revokedReason = extensions?.['revokedReason'];
+  return { reason, revokedReason: typeof revokedReason === 'string' ? revokedReason : null };
+}
+
+/**
+ * The reason codes as a SessionEnd, or null when they do not end a session. A revoke reason is not
+ * checked against the RevokeReasons this SDK knows: a newer server may send another one.
+ */
+function sessionEndOf(unauthenticated: Unauthenticated | null): SessionEnd | null {
+  if (unauthenticated === null || !SESSION_END_REASONS.has(unauthenticated.reason)) return null;
+  const { reason, revokedReason } = unauthenticated;
   return {
     reason: reason as SessionEndReason,
-    revokedReason: reason === 'SESSION_REVOKED' && typeof revokedReason === 'string' ? (revokedReason as RevokeReason) : null,
+    revokedReason: reason === 'SESSION_REVOKED' ? (revokedReason as RevokeReason | null) : null,
   };
+}
+
+/**
+ * The first UNAUTHENTICATED error's `extensions.reason`, of a GraphQLRequestError or an array of
+ * GraphQL errors; or the reason a `SubscriptionClosedError` with 4401 gives (`LOGIN_REQUIRED` when no token was sent).
+ */
+export function unauthenticatedReason(error: unknown): UnauthenticatedReason | undefined {
+  return unauthenticatedOf(error)?.reason as UnauthenticatedReason | undefined;
+}
+
+/**
+ * Why the session of the token a request or a subscription was sent with ended, or null when the
+ * error is not a rejected token (a wrong password, a missing token, any other error). Takes a
+ * GraphQLRequestError, the `errors` of any GraphQL answer, or a `SubscriptionClosedError` (4401:
+ * the close reason carries the same codes; null when it does not say, as a plain `Session ended`).
+ */
+export function sessionEndReason(error: unknown): SessionEnd | null {
+  return sessionEndOf(unauthenticatedOf(error));
+}
+
+/**
+ * Why the session of a socket's token ended, from a raw close `{ code, reason }`: what graphql-ws'
+ * `on.closed` gets (a DOM CloseEvent, or ws' event), typed `unknown` there. Null as for `sessionEndReason`.
+ */
+export function sessionEndOfClose(event: unknown): SessionEnd | null {
+  const close = asSocketClose(event);
+  return close ? sessionEndOf(unauthorizedCloseOf(close)) : null;
 }

@@ -16,6 +16,7 @@ export {
   isServiceUnavailable,
   isTooManyRequests,
   isUnauthenticated,
+  sessionEndOfClose,
   sessionEndReason,
   unauthenticatedReason,
   type ContractErrorCode,
@@ -25,12 +26,13 @@ export {
   type SessionEndReason,
   type UnauthenticatedReason,
 } from './errors';
-export { createLiveClient, toWebSocketUrl, type LiveClient, type LiveClientOptions, type SocketClose } from './live';
+export { createLiveClient, toWebSocketUrl, type LiveClient, type LiveClientOptions } from './live';
 export {
   LiveCloseCode,
   SubscriptionClosedError,
   isSessionEnded,
   isSubscriptionClosed,
   isTooManyConnections,
+  type SocketClose,
   type SubscriptionClosedErrorWithCode,
 } from './live-errors';

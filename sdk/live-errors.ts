@@ -31,7 +31,10 @@ export class SubscriptionClosedError extends Error {
   constructor(
     /** The WebSocket close code: see `LiveCloseCode`. */
     readonly closeCode: number,
-    /** The close reason the server gave ("Session ended", "Too many subscriptions"), possibly empty. */
+    /**
+     * The close reason the server gave, possibly empty: "Too many subscriptions", or for 4401 the
+     * reason codes, as "Session ended (SESSION_REVOKED: LOGOUT)" (`sessionEndReason` reads them).
+     */
     readonly reason: string,
   ) {
     super(`The subscription socket closed with ${closeCode}${reason ? `: ${reason}` : ''}`);
@@ -56,4 +59,20 @@ export function isSessionEnded(error: unknown): error is SubscriptionClosedError
 /** Closed with 4429: the user has too many subscription sockets open; close one (another client) first. */
 export function isTooManyConnections(error: unknown): error is SubscriptionClosedErrorWithCode<4429> {
   return isSubscriptionClosed(error) && error.closeCode === LiveCloseCode.TooManyConnections;
+}
+
+/** A WebSocket close as graphql-ws reports it (its `closed` event, or the rejection of a subscription). */
+export interface SocketClose {
+  /** The WebSocket close code: see `LiveCloseCode`; 1006 when the connection was lost. */
+  code: number;
+  reason: string;
+}
+
+/**
+ * graphql-ws hands over close events as `unknown`: a DOM CloseEvent, ws' own, or its synthetic 4499.
+ * Not exported from the SDK's index: `sessionEndOfClose` takes them as they come.
+ */
+export function asSocketClose(problem: unknown): SocketClose | undefined {
+  if (typeof problem !== 'object' || problem === null || !('code' in problem) || !('reason' in problem)) return undefined;
+  return typeof problem.code === 'number' ? { code: problem.code, reason: String(problem.reason) } : undefined;
 }

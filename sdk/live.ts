@@ -3,7 +3,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { createClient as createWebSocketClient } from 'graphql-ws/client';
 import { printOperation, type VariablesArgument } from './client';
 import { GraphQLRequestError, NetworkError } from './errors';
-import { LiveCloseCode, SubscriptionClosedError } from './live-errors';
+import { LiveCloseCode, SubscriptionClosedError, asSocketClose, type SocketClose } from './live-errors';
 
 export interface LiveClientOptions {
   /**
@@ -22,14 +22,11 @@ export interface LiveClientOptions {
    * events sent while disconnected are lost: refetch `myLogins`.
    */
   onConnected?: (info: { reconnected: boolean }) => void;
-  /** Called each time the socket closes, whether or not the client then reconnects. */
+  /**
+   * Called each time the socket closes, whether or not the client then reconnects. For a 4401,
+   * `sessionEndOfClose(close)` says why the session ended.
+   */
   onClosed?: (close: SocketClose) => void;
-}
-
-export interface SocketClose {
-  /** The WebSocket close code: see `LiveCloseCode`; 1006 when the connection was lost. */
-  code: number;
-  reason: string;
 }
 
 export interface LiveClient {
@@ -57,12 +54,6 @@ const NOT_RETRIED: ReadonlySet<number> = new Set([
   LiveCloseCode.MessageTooBig,
   LiveCloseCode.InternalServerError,
 ]);
-
-/** graphql-ws hands over close events as `unknown` (a DOM CloseEvent, ws' own, or its synthetic 4499). */
-function asSocketClose(problem: unknown): SocketClose | undefined {
-  if (typeof problem !== 'object' || problem === null || !('code' in problem) || !('reason' in problem)) return undefined;
-  return typeof problem.code === 'number' ? { code: problem.code, reason: String(problem.reason) } : undefined;
-}
 
 /** The http(s) GraphQL URL as ws(s); a ws(s) URL unchanged. */
 export function toWebSocketUrl(url: string | URL): string {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import WebSocket from 'ws';
 import {
+  ChangePasswordDocument,
   GraphQLRequestError,
   LoginActivityDocument,
   LoginDocument,
@@ -14,6 +15,7 @@ import {
   isSessionEnded,
   isTooManyConnections,
   isTooManyRequests,
+  sessionEndReason,
   type LiveClient,
   type LoginActivityKind,
   type LoginActivitySubscription,
@@ -124,21 +126,45 @@ describe('the SDK live client against the live server', () => {
     expect(isSessionEnded(ending.error)).toBe(true);
     expect(ending.error).toBeInstanceOf(SubscriptionClosedError);
     expect(ending.error).toMatchObject({ closeCode: 4401, reason: 'Session ended (SESSION_REVOKED: LOGOUT)' });
+    expect(sessionEndReason(ending.error)).toEqual({ reason: 'SESSION_REVOKED', revokedReason: 'LOGOUT' });
     expect(onB.received).toHaveLength(1);
     expect(onB.received[0]).toMatchObject({ kind: 'REVOKED', login: { id: b.login.id, current: true, revokedReason: 'LOGOUT' } });
     expect(onB.received[0]!.at).toBe(onB.received[0]!.login.revokedAt);
     expect(onA.isOpen()).toBe(true);
   });
 
+  it('ends the other device\'s subscription after a password change; sessionEndReason reads PASSWORD_CHANGED from the close', async () => {
+    const { laptop, phone } = await userOnTwoDevices(t);
+    await activitySettled(t.server);
+    const onLaptop = readAll(live(laptop.token).subscribe(LoginActivityDocument));
+    const onPhone = readAll(live(phone.token).subscribe(LoginActivityDocument));
+    await waitForSubscriptions(t.server, 2);
+
+    const input = { currentPassword: PASSWORD, newPassword: `${PASSWORD} changed` };
+    expect(await deviceOf(t, FIREFOX_LINUX).withToken(laptop.token).request(ChangePasswordDocument, { input })).toEqual({ changePassword: 1 });
+
+    const { error } = await onPhone.ended;
+    expect(error).toMatchObject({ closeCode: 4401, reason: 'Session ended (SESSION_REVOKED: PASSWORD_CHANGED)' });
+    expect(sessionEndReason(error)).toEqual({ reason: 'SESSION_REVOKED', revokedReason: 'PASSWORD_CHANGED' });
+    expect(onPhone.received).toMatchObject([{ kind: 'REVOKED', login: { id: phone.login.id, current: true, revokedReason: 'PASSWORD_CHANGED' } }]);
+    await expect.poll(() => onLaptop.received.map((event) => [event.kind, event.login.id])).toEqual([['REVOKED', phone.login.id]]);
+    expect(onLaptop.isOpen()).toBe(true);
+  });
+
   it('ends with isSessionEnded (4401) and no event when the token is bad or already revoked at subscribe', async () => {
     const { laptop } = await userOnTwoDevices(t);
     await deviceOf(t, FIREFOX_LINUX).withToken(laptop.token).request(LogoutDocument);
 
-    for (const token of ['not.a.jwt', laptop.token]) {
+    const ends = [
+      ['not.a.jwt', { reason: 'INVALID_TOKEN', revokedReason: null }],
+      [laptop.token, { reason: 'SESSION_REVOKED', revokedReason: 'LOGOUT' }],
+    ] as const;
+    for (const [token, end] of ends) {
       const subscription = readAll(live(token).subscribe(LoginActivityDocument));
       const { error } = await subscription.ended;
       expect(isSessionEnded(error), String(error)).toBe(true);
       expect(error).toMatchObject({ name: 'SubscriptionClosedError', closeCode: 4401 });
+      expect(sessionEndReason(error)).toEqual(end);
       expect(subscription.received).toEqual([]);
     }
   });

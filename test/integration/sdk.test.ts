@@ -2,6 +2,8 @@ import { ApolloClient, HttpLink, InMemoryCache } from '@apollo/client';
 import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { describe, expect, it } from 'vitest';
 import {
+  ChangePasswordDocument,
+  DeleteAccountDocument,
   GraphQLRequestError,
   LoginDocument,
   LogoutAllDocument,
@@ -15,6 +17,8 @@ import {
   isNetworkError,
   isNotFound,
   isUnauthenticated,
+  sessionEndReason,
+  unauthenticatedReason,
   type Client,
 } from '../../sdk';
 import { closedPort } from '../helpers/closed-port';
@@ -90,6 +94,54 @@ describe('the SDK against the live server', () => {
     if (!isBadUserInput(error)) return;
     expect(error.status).toBe(200);
     expect(error.errors[0]?.extensions?.['field']).toBe('password');
+  });
+
+  it('changes the password with changePassword: the other logins end with PASSWORD_CHANGED, this one and the new password work', async () => {
+    const { input, laptop, phone } = await userOnTwoDevices();
+    const newPassword = `${PASSWORD} changed`;
+    const changed = await laptop.client.request(ChangePasswordDocument, { input: { currentPassword: PASSWORD, newPassword } });
+    expect(changed).toEqual({ changePassword: 1 });
+
+    const error = await rejectionOf(phone.client.request(MeDocument));
+    expect(isUnauthenticated(error) && error.status).toBe(401);
+    expect(sessionEndReason(error)).toEqual({ reason: 'SESSION_REVOKED', revokedReason: 'PASSWORD_CHANGED' });
+    expect((await laptop.client.request(MeDocument)).me.email).toBe(input.email);
+    expect(unauthenticatedReason(await rejectionOf(device(CHROME_MAC).request(LoginDocument, { input })))).toBe('INVALID_CREDENTIALS');
+    await device(CHROME_MAC).request(LoginDocument, { input: { ...input, password: newPassword } });
+  });
+
+  it('keeps the other logins with changePassword(logoutOtherDevices: false), counting none', async () => {
+    const { laptop, phone } = await userOnTwoDevices();
+    const input = { currentPassword: PASSWORD, newPassword: `${PASSWORD} changed`, logoutOtherDevices: false };
+    expect(await laptop.client.request(ChangePasswordDocument, { input })).toEqual({ changePassword: 0 });
+    expect((await phone.client.request(MyLoginsDocument)).myLogins).toHaveLength(2);
+  });
+
+  it('reports a wrong current password as INVALID_CREDENTIALS (HTTP 200), and a short new one as BAD_USER_INPUT on newPassword', async () => {
+    const { laptop } = await userOnTwoDevices();
+    const newPassword = `${PASSWORD} changed`;
+    const wrong = await rejectionOf(laptop.client.request(ChangePasswordDocument, { input: { currentPassword: 'not the password', newPassword } }));
+    expect(isUnauthenticated(wrong) && wrong.status).toBe(200);
+    expect(unauthenticatedReason(wrong)).toBe('INVALID_CREDENTIALS');
+    expect(sessionEndReason(wrong)).toBeNull();
+
+    const short = await rejectionOf(laptop.client.request(ChangePasswordDocument, { input: { currentPassword: PASSWORD, newPassword: 'short' } }));
+    expect(isBadUserInput(short)).toBe(true);
+    if (!isBadUserInput(short)) return;
+    expect(short.errors[0]?.extensions?.['field']).toBe('newPassword');
+    expect((await laptop.client.request(MeDocument)).me).toBeDefined();
+  });
+
+  it('deletes the account with deleteAccount: every token stops working, and the email can register again', async () => {
+    const { input, laptop, phone } = await userOnTwoDevices();
+    const wrong = await rejectionOf(laptop.client.request(DeleteAccountDocument, { password: 'not the password' }));
+    expect(unauthenticatedReason(wrong)).toBe('INVALID_CREDENTIALS');
+
+    expect(await laptop.client.request(DeleteAccountDocument, { password: PASSWORD })).toEqual({ deleteAccount: true });
+    await expectRefused(laptop.client);
+    await expectRefused(phone.client);
+    const { register } = await device(CHROME_MAC).request(RegisterDocument, { input });
+    expect(register.user.email).toBe(input.email);
   });
 
   it("reports another user's login id as NOT_FOUND", async () => {
