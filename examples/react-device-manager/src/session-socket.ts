@@ -2,6 +2,7 @@ import { ApolloLink } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { createClient, type Client } from 'graphql-ws';
 import { throwError } from 'rxjs';
+import { sessionEndOfClose } from '../../../sdk/errors';
 import { LiveCloseCode } from '../../../sdk/live-errors';
 import type { SessionStore } from './session';
 
@@ -95,8 +96,9 @@ export class SessionSocket {
         connected: () => this.setStatus(client, 'connected'),
         closed: (event) => {
           // 4401: the server refused the token at connection_init, or this login ended while connected
-          // (after its REVOKED event). graphql-ws never retries it.
-          if (closeCodeOf(event) === LiveCloseCode.Unauthorized) this.session.loginEnded(token);
+          // (after its REVOKED event). graphql-ws never retries it. Its reason carries the codes an
+          // HTTP 401 would (SESSION_REVOKED: PASSWORD_CHANGED...), for the sign-in form's notice.
+          if (closeCodeOf(event) === LiveCloseCode.Unauthorized) this.session.loginEnded(token, sessionEndOfClose(event));
           else this.setStatus(client, 'reconnecting');
         },
       },

@@ -60,7 +60,8 @@ export class SessionStore {
    * The server says the login of `token` ended: an HTTP 401, or on the live socket the login's own
    * REVOKED event or the close with 4401. Another device logged this one out, unless this tab is
    * logging itself out, which ends the session with its own notice (see `leave`). `end` is why, when
-   * the server said (the 401's `extensions.reason`, the REVOKED event's `revokedReason`): the notice tells the user.
+   * the server said (the 401's `extensions.reason`, the REVOKED event's `revokedReason`, the reason
+   * codes of the 4401 close): the notice tells the user.
    */
   loginEnded(token: string | null, end: SessionEnd | null = null): void {
     if (this.leaving !== null && this.leaving.token === token) {

@@ -1,4 +1,5 @@
 import type { SessionEnd } from '../../../sdk/errors';
+import type { UserLoginFieldsFragment } from '../../../sdk/generated/graphql';
 
 /** What the sign-in form says when the server ended this tab's session; the why follows when the server said it. */
 export const SIGNED_OUT_NOTICE = 'You were signed out on this device.';
@@ -12,7 +13,7 @@ const REVOKED_BECAUSE: Readonly<Record<string, string>> = {
   LOGOUT_ALL: 'You were signed out on another device: it logged out every device.',
   REPLACED: 'You signed in again in this browser, which replaced this session.',
   LOGIN_LIMIT: 'You signed in on more devices than allowed, so the oldest sessions ended.',
-  PASSWORD_CHANGED: 'You were signed out because your password was changed.',
+  PASSWORD_CHANGED: 'Your password was changed on another device.',
   IDLE_TIMEOUT: 'You were signed out because this device was not used for a long time.',
   ADMIN: 'An administrator signed you out.',
   NOT_ME: 'You were signed out because a sign-in was reported as not yours.',
@@ -20,7 +21,7 @@ const REVOKED_BECAUSE: Readonly<Record<string, string>> = {
 
 const EXPIRED_BECAUSE = 'Your session reached its maximum lifetime.';
 
-/** The notice for a session the server ended, from the reason it gave (null: it gave none, e.g. a socket's 4401). */
+/** The notice for a session the server ended, from the reason it gave (null: it gave none, e.g. a 4401 closed as plain `Session ended`). */
 export function signedOutNotice(end: SessionEnd | null): string {
   const why =
     end?.reason === 'SESSION_REVOKED' && end.revokedReason !== null
@@ -29,4 +30,14 @@ export function signedOutNotice(end: SessionEnd | null): string {
         ? EXPIRED_BECAUSE
         : undefined;
   return why ? `${SIGNED_OUT_NOTICE} ${why}` : SIGNED_OUT_NOTICE;
+}
+
+/**
+ * Why this tab's own login ended, from its REVOKED event, whose login is as the database has it now:
+ * revoked (with its RevokeReason: PASSWORD_CHANGED, LOGOUT...), or not revoked at all: its token expired.
+ */
+export function sessionEndOfRevoked(login: Pick<UserLoginFieldsFragment, 'revokedAt' | 'revokedReason'>): SessionEnd {
+  return login.revokedAt === null
+    ? { reason: 'SESSION_EXPIRED', revokedReason: null }
+    : { reason: 'SESSION_REVOKED', revokedReason: login.revokedReason };
 }

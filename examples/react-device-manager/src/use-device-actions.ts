@@ -8,14 +8,11 @@ import {
   type UserLoginFieldsFragment,
 } from '../../../sdk/generated/graphql';
 import { readableError, type ReadableError } from './graphql-errors';
+import { plural } from './plural';
 import { session } from './session';
 
 /** After a mutation the list is fetched again, so it shows what the server now holds. */
 const REFETCH_DEVICE_LIST = { refetchQueries: [MyLoginsDocument], awaitRefetchQueries: true };
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
 
 /**
  * The buttons of the device manager. One action at a time: each reports its outcome as `status`

@@ -4,6 +4,7 @@ import { LoginActivityDocument, MyLoginsDocument } from '../../../sdk/generated/
 import { session } from './session';
 import type { SocketStatus } from './session-socket';
 import { useSocketStatus } from './session-socket-context';
+import { sessionEndOfRevoked } from './signed-out-notice';
 
 /** The socket's status, or `stopped` once the subscription has failed for good (graphql-ws gave up). */
 export type LiveState = SocketStatus | 'stopped';
@@ -33,9 +34,7 @@ export function useLoginActivity(token: string): LiveState {
     onData: ({ data }) => {
       const event = data.data?.loginActivity;
       if (!event) return;
-      if (event.kind === 'REVOKED' && event.login.current) {
-        session.loginEnded(token, { reason: 'SESSION_REVOKED', revokedReason: event.login.revokedReason });
-      }
+      if (event.kind === 'REVOKED' && event.login.current) session.loginEnded(token, sessionEndOfRevoked(event.login));
       else refetchLogins();
     },
   });

@@ -3,6 +3,8 @@ import { MeDocument, MyLoginsDocument } from '../../../../sdk/generated/graphql'
 import { readableError } from '../graphql-errors';
 import { useDeviceActions } from '../use-device-actions';
 import { useLoginActivity } from '../use-login-activity';
+import { ChangePasswordForm } from './ChangePasswordForm';
+import { DeleteAccountForm } from './DeleteAccountForm';
 import { DeviceList } from './DeviceList';
 import { LiveIndicator } from './LiveIndicator';
 
@@ -73,6 +75,9 @@ export function DeviceManager({ token }: { token: string }) {
           </button>
         </div>
       </section>
+
+      <ChangePasswordForm />
+      <DeleteAccountForm token={token} />
     </>
   );
 }

@@ -50,7 +50,7 @@ export function SignInForm({ notice }: { notice: string | null }) {
     <section className="card sign-in" aria-labelledby="sign-in-title">
       <h1 id="sign-in-title">{copy.title}</h1>
       {notice && <Notice onDismiss={() => session.dismissNotice()}>{notice}</Notice>}
-      <form onSubmit={submit} noValidate>
+      <form className="field-form" onSubmit={submit} noValidate>
         <label htmlFor="email">Email</label>
         <input
           id="email"
