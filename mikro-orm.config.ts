@@ -1,7 +1,10 @@
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
+import { AlertLink } from './src/entities/alert-link.entity';
+import { Location } from './src/entities/location';
 import { RateLimitCounter } from './src/entities/rate-limit.entity';
+import { SecurityEvent } from './src/entities/security-event.entity';
 import { User } from './src/entities/user.entity';
 import { UserLogin } from './src/entities/user-login.entity';
 import { guardPool } from './src/db/pool-guard';
@@ -19,7 +22,7 @@ export interface DriverLog {
 export function createOrmConfig(clientUrl: string, log: DriverLog = console): Options {
   return defineConfig({
     clientUrl,
-    entities: [User, UserLogin, RateLimitCounter],
+    entities: [User, UserLogin, Location, SecurityEvent, AlertLink, RateLimitCounter],
     extensions: [Migrator],
     migrations: {
       // The runtime applies the explicit list (it works the same compiled and under the test
@@ -34,6 +37,8 @@ export function createOrmConfig(clientUrl: string, log: DriverLog = console): Op
       tableName: 'mikro_orm_migrations',
       silent: true,
     },
+    // graphile-worker owns its schema (src/jobs/job-queue.ts installs and migrates it).
+    schemaGenerator: { ignoreSchema: ['graphile_worker'] },
     // Entities are decorated classes whose column types come from TypeScript's emitted metadata.
     metadataProvider: ReflectMetadataProvider,
     pool: { min: 0, max: 10 },

@@ -11,6 +11,8 @@ import { BcryptQueue } from './auth/bcrypt-queue';
 import { startHistoryPruning } from './auth/history-pruning';
 import { startIdleSweep } from './auth/idle-sweep';
 import { idleTimeout } from './auth/idle-timeout';
+import { createNewDeviceAlerts, NEW_DEVICE_ALERT_JOB, parseNewDeviceAlertJob } from './auth/new-device-alerts';
+import { createSecurityEvents } from './auth/security-events';
 import { createLogins } from './auth/logins';
 import { createPasswordHasher } from './auth/passwords';
 import { createSessionStore } from './auth/session-store';
@@ -20,6 +22,10 @@ import { createTokenService } from './auth/tokens';
 import type { Config } from './config';
 import { openDatabase } from './db/database';
 import { nativePool, withPooledConnection } from './db/pooled-connection';
+import { openIpLocations } from './geo/ip-locations';
+import { addJobInTransaction, MAIL_MAX_ATTEMPTS, startJobQueue } from './jobs/job-queue';
+import { createMailer } from './mail/mailer';
+import { newDeviceAlertMail } from './mail/new-device-alert-mail';
 import { operationLimits } from './http/armor';
 import { clientAddressFrom } from './http/client-address';
 import { createContextBuilder } from './http/context';
@@ -29,6 +35,7 @@ import { healthHandler } from './http/health';
 import { httpErrorHandler } from './http/http-errors';
 import { graphqlOverHttp } from './http/graphql-over-http';
 import { jsonBodyReader } from './http/json-body';
+import { notMeRoutes } from './http/not-me-routes';
 import { playgroundRoutes, wantsPlayground } from './http/playground';
 import { createRequestHandler, GRAPHQL_PATH } from './http/request-handler';
 import { requestLogPlugin } from './http/request-log.plugin';
@@ -117,7 +124,25 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     // The domain services, each built once and handed to whoever calls it.
     const pool = await nativePool(orm);
     const idle = idleTimeout(config.sessionIdleTimeoutSeconds);
-    const logins = createLogins(orm, { maxActiveLogins: config.maxActiveLogins });
+    const locations = await openIpLocations(config.geoipDatabase);
+    const locate = (ipAddress: string) => locations.locate(ipAddress);
+    const events = createSecurityEvents(orm);
+    const logins = createLogins(orm, { maxActiveLogins: config.maxActiveLogins, events });
+    const mailer = createMailer(config.mail, logger);
+    if (config.mail.kind === 'off' && config.mail.reason === 'no-smtp-in-production') {
+      logger.warn('SMTP_URL is not set: new-sign-in emails are off (set SMTP_URL, or NEW_DEVICE_ALERTS=false to silence this)');
+    }
+    const alerts = createNewDeviceAlerts({
+      orm,
+      logins,
+      events,
+      enqueue: mailer
+        ? async (tx, task, payload) => {
+            await addJobInTransaction(tx, task, payload, { maxAttempts: MAIL_MAX_ATTEMPTS });
+          }
+        : null,
+      historyRetentionSeconds: config.historyRetentionSeconds,
+    });
     const sessions = createSessions({
       tokens: createTokenService(config.jwt),
       store: createSessionStore(pool),
@@ -136,6 +161,8 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
       throttle: new LoginThrottle(pool, config.rateLimits),
       sessions,
       logins,
+      events,
+      alerts,
       onRehashError: (error) => logger.warn({ err: error }, 'could not rehash a password at BCRYPT_COST'),
     });
 
@@ -149,7 +176,8 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     cleanups.push(() => live.stop());
 
     const httpServer = http.createServer();
-    const schema = await buildAppSchema({ accounts, logins, idle });
+    const clientAddressOf = clientAddressFrom(config.trustProxy);
+    const schema = await buildAppSchema({ accounts, logins, idle, events, alerts });
     const limits = operationLimits({ hideFieldSuggestions: config.nodeEnv === 'production' });
     const formatError = createErrorFormatter({ exposeDetails: config.nodeEnv === 'development', logger });
     const requests = trackRequests(httpServer);
@@ -182,6 +210,7 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
           config: config.subscriptions,
           formatError,
           isProduction: config.nodeEnv === 'production',
+          locate,
           logger,
         }),
       ],
@@ -195,10 +224,11 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     // As when Express served everything: no ETag hashing of each answer.
     otherRoutes.set('etag', false);
     otherRoutes.get('/healthz', healthHandler(orm, () => live.status().events));
+    otherRoutes.use(notMeRoutes(alerts, clientAddressOf, locate));
     if (config.playground) otherRoutes.use(playgroundRoutes({ logger }));
     otherRoutes.use(httpErrorHandler(logger));
 
-    const buildContext = createContextBuilder({ sessions, parseOptions: limits.parseOptions, clientAddressOf: clientAddressFrom(config.trustProxy) });
+    const buildContext = createContextBuilder({ sessions, parseOptions: limits.parseOptions, clientAddressOf, locate });
     httpServer.on(
       'request',
       createRequestHandler({
@@ -211,6 +241,23 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     );
 
     const url = urlOf(await listen(httpServer, config.port, config.host));
+
+    // After listening, so that links in emails know this server's address when PUBLIC_URL is unset.
+    if (mailer) {
+      const publicUrl = config.publicUrl ?? new URL(url).origin;
+      const queue = await startJobQueue({
+        connectionString: database.url,
+        logger,
+        tasks: {
+          [NEW_DEVICE_ALERT_JOB]: (payload: unknown) =>
+            alerts.deliver(parseNewDeviceAlertJob(payload), (alert) => mailer.send(newDeviceAlertMail(alert)), publicUrl, new Date()),
+        },
+      });
+      cleanups.push(async () => {
+        await queue.stop();
+        mailer.close();
+      });
+    }
     let stopping: Promise<void> | undefined;
     return { url, orm, liveStatus: () => live.status(), stop: () => (stopping ??= cleanUp()) };
   } catch (error) {

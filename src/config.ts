@@ -57,6 +57,15 @@ export interface MessageRate {
   readonly burst: number;
 }
 
+/** New-sign-in emails: where they go out, and as whom. */
+export type MailConfig =
+  /** Through SMTP (`SMTP_URL`). */
+  | { readonly kind: 'smtp'; readonly url: string; readonly from: string }
+  /** Development without SMTP_URL: each email (with its link) is written to the log instead. */
+  | { readonly kind: 'log'; readonly from: string }
+  /** No emails: NEW_DEVICE_ALERTS=false, or production without SMTP_URL (the server warns once at start). */
+  | { readonly kind: 'off'; readonly reason: 'disabled' | 'no-smtp-in-production' };
+
 export interface Config {
   readonly nodeEnv: NodeEnv;
   readonly port: number;
@@ -83,6 +92,11 @@ export interface Config {
   readonly rateLimits: RateLimits;
   readonly subscriptions: SubscriptionConfig;
   readonly trustProxy: number;
+  /** The MaxMind-format .mmdb to read locations from; null for the shipped GeoLite2 City databases. */
+  readonly geoipDatabase: string | null;
+  readonly mail: MailConfig;
+  /** The base of links in emails (no trailing slash); null: `http://HOST:PORT` of this server once it listens. */
+  readonly publicUrl: string | null;
   readonly logLevel: LogLevel;
   /** Serve the GraphiQL playground to browsers at GET /graphql. */
   readonly playground: boolean;
@@ -147,6 +161,29 @@ const postgresUrl = makeValidator<string>((input) => {
   return input;
 });
 
+const httpUrl = makeValidator<string>((input) => {
+  let parsed: URL;
+  try {
+    parsed = new URL(input);
+  } catch {
+    throw new Error(`must be a URL such as https://accounts.example.com, got "${input}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`must start with http:// or https://, got "${parsed.protocol}//"`);
+  if (parsed.search || parsed.hash) throw new Error('must have no query string or fragment');
+  return input.replace(/\/+$/, '');
+});
+
+const smtpUrl = makeValidator<string>((input) => {
+  let parsed: URL;
+  try {
+    parsed = new URL(input);
+  } catch {
+    throw new Error('must be a URL such as smtp://user:pass@mail.example.com:587 or smtps://…');
+  }
+  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') throw new Error(`must start with smtp:// or smtps://, got "${parsed.protocol}//"`);
+  return input;
+});
+
 const jwtSecret = makeValidator<string>((input) => {
   if (input.length < MIN_JWT_SECRET_LENGTH) {
     throw new Error(`must be at least ${MIN_JWT_SECRET_LENGTH} characters long, got ${input.length}`);
@@ -174,6 +211,12 @@ function bcryptQueueLimits(workers: number, given: Partial<Record<keyof BcryptQu
     perAccount: given.perAccount ?? Math.min(2, total),
     perIp: given.perIp ?? Math.max(1, Math.ceil(total / 4)),
   });
+}
+
+function mailConfig(parsed: { NODE_ENV: NodeEnv; SMTP_URL?: string | undefined; MAIL_FROM: string; NEW_DEVICE_ALERTS: boolean }): MailConfig {
+  if (!parsed.NEW_DEVICE_ALERTS) return { kind: 'off', reason: 'disabled' };
+  if (parsed.SMTP_URL !== undefined) return { kind: 'smtp', url: parsed.SMTP_URL, from: parsed.MAIL_FROM };
+  return parsed.NODE_ENV === 'production' ? { kind: 'off', reason: 'no-smtp-in-production' } : { kind: 'log', from: parsed.MAIL_FROM };
 }
 
 /**
@@ -217,6 +260,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       SUBSCRIPTION_USER_MESSAGE_RATE: integerIn(1, 1_000_000)({ default: 60 }),
       SUBSCRIPTION_USER_MESSAGE_BURST: integerIn(1, 1_000_000)({ default: 120 }),
       TRUST_PROXY: integerIn(0, 100)({ default: 0 }),
+      GEOIP_DATABASE: str({ default: undefined }),
+      SMTP_URL: smtpUrl({ default: undefined }),
+      MAIL_FROM: str({ default: 'login-activity <no-reply@localhost>' }),
+      PUBLIC_URL: httpUrl({ default: undefined }),
+      NEW_DEVICE_ALERTS: bool({ default: true }),
       PLAYGROUND: bool({ default: true }),
       LOG_LEVEL: str({
         choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
@@ -277,6 +325,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       userMessages: Object.freeze({ perSecond: parsed.SUBSCRIPTION_USER_MESSAGE_RATE, burst: parsed.SUBSCRIPTION_USER_MESSAGE_BURST }),
     }),
     trustProxy: parsed.TRUST_PROXY,
+    geoipDatabase: parsed.GEOIP_DATABASE === undefined || parsed.GEOIP_DATABASE === '' ? null : path.resolve(cwd, parsed.GEOIP_DATABASE),
+    mail: Object.freeze(mailConfig(parsed)),
+    publicUrl: parsed.PUBLIC_URL ?? null,
     logLevel: parsed.LOG_LEVEL,
     playground: parsed.PLAYGROUND,
     logFormat: parsed.LOG_FORMAT ?? (parsed.NODE_ENV === 'development' ? 'pretty' : 'json'),

@@ -25,6 +25,9 @@ export const MAX_STORED_USER_AGENT_LENGTH = 512;
 /** `myLogins(first:)`: how many logins one list returns by default, and at most. */
 export const LOGINS_PAGE = { default: 100, max: 500 } as const;
 
+/** `mySecurityEvents(first:)`: a page of the security log, by default and at most. */
+export const SECURITY_EVENTS_PAGE = { default: 20, max: 100 } as const;
+
 /**
  * List items one operation may ask for, summed over its list fields (`first`, or its default; a
  * variable counts as the largest it may be): what the cost limit counts besides armor's field cost.

@@ -5,11 +5,14 @@ import { buildSchema, type ContainerType } from 'type-graphql';
 import type { Accounts } from './auth/accounts';
 import type { IdleTimeout } from './auth/idle-timeout';
 import type { Logins } from './auth/logins';
+import type { NewDeviceAlerts } from './auth/new-device-alerts';
+import type { SecurityEvents } from './auth/security-events';
 import { AccountResolver } from './resolvers/account.resolver';
 import { authChecker } from './resolvers/auth-checker';
 import { AuthResolver } from './resolvers/auth.resolver';
 import { LoginActivityResolver } from './resolvers/login-activity.resolver';
 import { noPubSub } from './resolvers/no-pub-sub';
+import { SecurityEventResolver } from './resolvers/security-event.resolver';
 import { UserLoginResolver } from './resolvers/user-login.resolver';
 import { UserResolver } from './resolvers/user.resolver';
 
@@ -18,20 +21,23 @@ export interface ResolverServices {
   readonly accounts: Accounts;
   readonly logins: Logins;
   readonly idle: IdleTimeout;
+  readonly events: SecurityEvents;
+  readonly alerts: NewDeviceAlerts;
 }
 
-const RESOLVERS = [AuthResolver, AccountResolver, UserResolver, UserLoginResolver, LoginActivityResolver] as const;
+const RESOLVERS = [AuthResolver, AccountResolver, UserResolver, UserLoginResolver, SecurityEventResolver, LoginActivityResolver] as const;
 
 /**
  * type-graphql's container, one per schema (it is captured when the schema is built, so two
  * servers in one process keep their own): each resolver made once, with its services.
  */
-function resolverContainer({ accounts, logins, idle }: ResolverServices): ContainerType {
+function resolverContainer({ accounts, logins, idle, events, alerts }: ResolverServices): ContainerType {
   const instances = new Map<unknown, object>([
     [AuthResolver, new AuthResolver(accounts, logins)],
     [AccountResolver, new AccountResolver(accounts)],
     [UserResolver, new UserResolver()],
     [UserLoginResolver, new UserLoginResolver(logins, idle)],
+    [SecurityEventResolver, new SecurityEventResolver(events, alerts)],
     [LoginActivityResolver, new LoginActivityResolver()],
   ]);
   return {

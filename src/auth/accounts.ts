@@ -1,15 +1,19 @@
 import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
+import { GraphQLError } from 'graphql';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { RevokeReason } from '../entities/revoke-reason';
+import { SecurityEventKind } from '../entities/security-event.entity';
 import { User } from '../entities/user.entity';
 import type { UserLogin } from '../entities/user-login.entity';
-import { badUserInput, invalidCredentials } from '../errors';
+import { badUserInput, ErrorCode, invalidCredentials } from '../errors';
 import { MAX_PASSWORD_BYTES } from '../limits';
 import type { BcryptQueue } from './bcrypt-queue';
 import type { ClientInfo } from './client-info';
 import { normalizeEmail, passwordProblem } from './credentials';
 import { lockAccount, type LoginTerms, type Logins } from './logins';
+import type { NewDeviceAlerts } from './new-device-alerts';
 import type { PasswordHasher } from './passwords';
+import type { SecurityEvents } from './security-events';
 import type { Session, Sessions } from './sessions';
 import type { LoginThrottle } from './throttle';
 
@@ -54,6 +58,8 @@ export interface Accounts {
   deleteAccount(session: Session, password: string, client: ClientInfo, now: Date): Promise<void>;
 }
 
+const isTooManyRequests = (error: unknown) => error instanceof GraphQLError && error.extensions['code'] === ErrorCode.TOO_MANY_REQUESTS;
+
 function validEmail(raw: string): string {
   const check = normalizeEmail(raw);
   if (!check.ok) throw badUserInput(check.problem, 'email');
@@ -68,10 +74,12 @@ export function createAccounts(options: {
   readonly throttle: LoginThrottle;
   readonly sessions: Sessions;
   readonly logins: Logins;
+  readonly events: SecurityEvents;
+  readonly alerts: NewDeviceAlerts;
   /** A password could not be hashed again at the new cost; the login goes on, and the next one tries again. */
   readonly onRehashError: (error: unknown) => void;
 }): Accounts {
-  const { orm, hasher, bcryptQueue, throttle, sessions, logins, onRehashError } = options;
+  const { orm, hasher, bcryptQueue, throttle, sessions, logins, events, alerts, onRehashError } = options;
   const termsAt = (now: Date): LoginTerms => ({ now, expiresAt: sessions.expiryFor(now) });
   const authenticated = (user: User, login: UserLogin): Authenticated => ({
     ...sessions.issue({ userId: user.id, loginId: login.id, issuedAt: login.createdAt, expiresAt: login.expiresAt }),
@@ -83,8 +91,12 @@ export function createAccounts(options: {
    * The user `which` finds, if `password` is theirs; else INVALID_CREDENTIALS (whether or not there is
    * such a user), counted by the login limits of `email` and the client's IP.
    */
-  async function checkPassword(which: FilterQuery<User>, email: string, password: string, client: ClientInfo): Promise<User> {
-    const attempt = await throttle.beginLogin(email, client.ipAddress);
+  async function checkPassword(which: FilterQuery<User>, email: string, password: string, client: ClientInfo, now: Date): Promise<User> {
+    const attempt = await throttle.beginLogin(email, client.ipAddress).catch(async (refusal: unknown) => {
+      // An existing account's log shows the refused attempt (an unknown email records nothing).
+      if (isTooManyRequests(refusal)) await events.recordThrottled(email, client, now);
+      throw refusal;
+    });
     let user: User | null;
     let matches: boolean;
     try {
@@ -100,6 +112,7 @@ export function createAccounts(options: {
     }
     if (!user || !matches) {
       attempt.failed();
+      if (user) await events.recordFailedLogin(user.id, client, now);
       throw invalidCredentials();
     }
     await attempt.succeeded();
@@ -122,8 +135,8 @@ export function createAccounts(options: {
   }
 
   /** The session's user, if `password` is theirs: the check of a login, by user id. */
-  const checkSessionPassword = (session: Session, password: string, client: ClientInfo) =>
-    checkPassword({ id: session.user.id }, session.user.email, password, client);
+  const checkSessionPassword = (session: Session, password: string, client: ClientInfo, now: Date) =>
+    checkPassword({ id: session.user.id }, session.user.email, password, client, now);
   const queueSlotOf = (session: Session, client: ClientInfo) => ({ account: session.user.email, ip: client.ipAddress });
 
   return {
@@ -154,13 +167,15 @@ export function createAccounts(options: {
       const email = validEmail(credentials.email);
       // In the queue before the attempt is counted, so an attempt the queue refuses costs no point.
       const user = await bcryptQueue.run({ account: email, ip: client.ipAddress }, async () => {
-        const checked = await checkPassword({ email }, email, credentials.password, client);
+        const checked = await checkPassword({ email }, email, credentials.password, client, now);
         if (hasher.needsRehash(checked.passwordHash)) await rehash(checked, credentials.password).catch(onRehashError);
         return checked;
       });
       const login = await orm.em.fork().transactional(async (tx) => {
         await ensurePasswordUnchanged(tx, user);
-        return logins.openInTransaction(tx, user.id, client, termsAt(now));
+        const opened = await logins.openInTransaction(tx, user.id, client, termsAt(now));
+        await alerts.queueIfNewInTransaction(tx, opened, now);
+        return opened;
       });
       return authenticated(user, login);
     },
@@ -170,7 +185,7 @@ export function createAccounts(options: {
       const problem = passwordProblem(change.newPassword);
       if (problem) throw badUserInput(problem, 'newPassword');
       const { user, passwordHash } = await bcryptQueue.run(queueSlotOf(session, client), async () => {
-        const checked = await checkSessionPassword(session, change.currentPassword, client);
+        const checked = await checkSessionPassword(session, change.currentPassword, client, now);
         return { user: checked, passwordHash: await hasher.hash(change.newPassword) };
       });
       return orm.em.fork().transactional(async (tx) => {
@@ -179,13 +194,14 @@ export function createAccounts(options: {
         // previous password must see that it changed.
         const passwordChangedAt = new Date(Math.max(now.getTime(), user.passwordChangedAt.getTime() + 1));
         await tx.nativeUpdate(User, { id: user.id }, { passwordHash, passwordChangedAt });
+        await events.recordInTransaction(tx, [{ userId: user.id, kind: SecurityEventKind.PASSWORD_CHANGED, at: now, source: client, loginId: session.loginId }]);
         if (!change.logoutOtherDevices) return 0;
-        return logins.revokeAllInTransaction(tx, user.id, RevokeReason.PASSWORD_CHANGED, now, { keepLoginId: session.loginId });
+        return logins.revokeAllInTransaction(tx, user.id, RevokeReason.PASSWORD_CHANGED, client, now, { keepLoginId: session.loginId });
       });
     },
 
     async deleteAccount(session, password, client, now) {
-      const user = await bcryptQueue.run(queueSlotOf(session, client), () => checkSessionPassword(session, password, client));
+      const user = await bcryptQueue.run(queueSlotOf(session, client), () => checkSessionPassword(session, password, client, now));
       await orm.em.fork().transactional(async (tx) => {
         await ensurePasswordUnchanged(tx, user);
         await logins.deleteAllInTransaction(tx, user.id, now);

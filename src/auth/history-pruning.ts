@@ -5,11 +5,11 @@ import type { Logins } from './logins';
 
 /**
  * Keeps login history bounded: at start and every HISTORY_PRUNE_INTERVAL_MS, deletes the logins
- * revoked longer than HISTORY_RETENTION ago. Every instance schedules it; the advisory lock in
- * pruneRevoked lets one do it while the others skip, and a later run finds nothing left to delete.
+ * revoked, and the security events recorded, longer than HISTORY_RETENTION ago. Every instance schedules it; the advisory lock in
+ * pruneHistory lets one do it while the others skip, and a later run finds nothing left to delete.
  */
 export function startHistoryPruning(options: {
-  readonly logins: Pick<Logins, 'pruneRevoked'>;
+  readonly logins: Pick<Logins, 'pruneHistory'>;
   readonly retentionSeconds: number;
   readonly logger: Logger;
 }): Periodic {
@@ -17,9 +17,11 @@ export function startHistoryPruning(options: {
   return runPeriodically(
     () =>
       logins
-        .pruneRevoked(new Date(Date.now() - retentionSeconds * 1000))
+        .pruneHistory(new Date(Date.now() - retentionSeconds * 1000))
         .then((deleted) => {
-          if (deleted) logger.info({ deleted, retentionSeconds }, 'deleted revoked logins older than HISTORY_RETENTION');
+          if (deleted && deleted.logins + deleted.events > 0) {
+            logger.info({ deletedLogins: deleted.logins, deletedEvents: deleted.events, retentionSeconds }, 'deleted history older than HISTORY_RETENTION');
+          }
         })
         .catch((error: unknown) => logger.warn({ err: error }, 'could not delete old login history; will retry')),
     HISTORY_PRUNE_INTERVAL_MS,

@@ -1,10 +1,12 @@
 import type { QueryOrderMap } from '@mikro-orm/core';
 import type { EntityManager, MikroORM, QBFilterQuery } from '@mikro-orm/postgresql';
 import { RevokeReason } from '../entities/revoke-reason';
+import { SecurityEventKind, type EventSource } from '../entities/security-event.entity';
 import { User } from '../entities/user.entity';
 import { UserLogin } from '../entities/user-login.entity';
 import type { ClientInfo } from './client-info';
 import { LoginActivityKind, publishLoginActivity, type LoginActivityNotice } from './login-activity';
+import { NO_SOURCE, type SecurityEvents } from './security-events';
 import type { LoginRecord } from './session-store';
 
 /** When a new login starts, and when it (and its token) stops being accepted. */
@@ -28,12 +30,24 @@ export interface Logins {
    * active-login limit (LOGIN_LIMIT).
    */
   openInTransaction(tx: EntityManager, userId: string, client: ClientInfo, terms: LoginTerms): Promise<UserLogin>;
-  /** Revokes one of the user's logins. A login of another user is reported as not found. */
-  revoke(userId: string, loginId: string, now: Date): Promise<RevokeOutcome>;
+  /**
+   * Revokes one of the user's logins (LOGOUT, or `reason`), the request `source` recorded in its
+   * LOGIN_REVOKED event. A login of another user is reported as not found.
+   */
+  revoke(userId: string, loginId: string, source: EventSource, now: Date, reason?: RevokeReason): Promise<RevokeOutcome>;
+  /** Inside the caller's transaction: revokes one active login of the user with `reason`; true when it did. */
+  revokeInTransaction(tx: EntityManager, userId: string, loginId: string, reason: RevokeReason, source: EventSource, now: Date): Promise<boolean>;
   /** Revokes every active login of the user (optionally all but one) in one statement; returns how many. */
-  revokeAll(userId: string, now: Date, options?: { keepLoginId?: string }): Promise<number>;
+  revokeAll(userId: string, source: EventSource, now: Date, options?: { keepLoginId?: string }): Promise<number>;
   /** revokeAll inside the caller's transaction (changePassword's, which sets the password too), with its reason. */
-  revokeAllInTransaction(tx: EntityManager, userId: string, reason: RevokeReason, now: Date, options?: { keepLoginId?: string }): Promise<number>;
+  revokeAllInTransaction(
+    tx: EntityManager,
+    userId: string,
+    reason: RevokeReason,
+    source: EventSource,
+    now: Date,
+    options?: { keepLoginId?: string },
+  ): Promise<number>;
   /**
    * Inside the caller's transaction (deleteAccount's): deletes every login of the user, and
    * announces the active ones as REVOKED, so their sockets close.
@@ -49,10 +63,11 @@ export interface Logins {
   /** The user's newest `first` logins, newest first: the active ones, or all of them. */
   list(userId: string, options: { includeRevoked: boolean; first: number; now: Date }): Promise<UserLogin[]>;
   /**
-   * Deletes the logins revoked before `before`; returns how many, or null when another instance is
-   * doing it right now (an advisory lock: N instances prune once, not N times at once).
+   * Deletes the logins revoked, and the security events recorded, before `before`; returns how many,
+   * or null when another instance is doing it right now (an advisory lock: N instances prune once,
+   * not N times at once).
    */
-  pruneRevoked(before: Date): Promise<number | null>;
+  pruneHistory(before: Date): Promise<{ logins: number; events: number } | null>;
   /** The user's logins with these ids, as the database has them now. */
   load(userId: string, loginIds: readonly string[]): Promise<UserLogin[]>;
 }
@@ -83,14 +98,17 @@ async function withTryLock<T>(orm: MikroORM, lock: string, work: (tx: EntityMana
 const NEWEST_FIRST: Array<QueryOrderMap<UserLogin>> = [{ createdAt: 'desc' }, { id: 'desc' }];
 
 /**
- * Revokes the user's active logins that match `where`, inside the caller's transaction, and announces
- * them (REVOKED) to every server instance; returns their ids.
+ * Revokes the user's active logins that match `where`, inside the caller's transaction, records a
+ * LOGIN_REVOKED event for each (caused by `source`), and announces them (REVOKED) to every server
+ * instance; returns their ids.
  */
 async function revokeInTransaction(
   tx: EntityManager,
+  events: SecurityEvents,
   userId: string,
   where: QBFilterQuery<UserLogin>,
   reason: RevokeReason,
+  source: EventSource,
   now: Date,
 ): Promise<string[]> {
   const rows: Array<Pick<UserLogin, 'id'>> = await tx
@@ -100,7 +118,12 @@ async function revokeInTransaction(
     .returning('id')
     .execute('all');
   const loginIds = rows.map((row) => row.id);
-  if (loginIds.length > 0) await publishLoginActivity(tx, { kind: LoginActivityKind.REVOKED, userId, loginIds });
+  if (loginIds.length === 0) return loginIds;
+  await events.recordInTransaction(
+    tx,
+    loginIds.map((loginId) => ({ userId, kind: SecurityEventKind.LOGIN_REVOKED, at: now, source, loginId, revokedReason: reason })),
+  );
+  await publishLoginActivity(tx, { kind: LoginActivityKind.REVOKED, userId, loginIds });
   return loginIds;
 }
 
@@ -114,25 +137,39 @@ function noticesByUser(rows: ReadonlyArray<{ id: string; user_id: string }>): Lo
 /** Revokes the user's active, unexpired logins (all but `keepLoginId`) with `reason`; returns how many. */
 async function revokeAllInTransaction(
   tx: EntityManager,
+  events: SecurityEvents,
   userId: string,
   reason: RevokeReason,
+  source: EventSource,
   now: Date,
   { keepLoginId }: { keepLoginId?: string } = {},
 ): Promise<number> {
   const where: QBFilterQuery<UserLogin> = { expiresAt: { $gt: now }, ...(keepLoginId ? { id: { $ne: keepLoginId } } : {}) };
-  return (await revokeInTransaction(tx, userId, where, reason, now)).length;
+  return (await revokeInTransaction(tx, events, userId, where, reason, source, now)).length;
 }
 
 /** @param maxActiveLogins beyond this many active logins, the user's oldest are revoked (LOGIN_LIMIT). */
-export function createLogins(orm: MikroORM, { maxActiveLogins }: { readonly maxActiveLogins: number }): Logins {
+export function createLogins(
+  orm: MikroORM,
+  { maxActiveLogins, events }: { readonly maxActiveLogins: number; readonly events: SecurityEvents },
+): Logins {
   async function openInTransaction(tx: EntityManager, userId: string, client: ClientInfo, { now, expiresAt }: LoginTerms) {
     // Simultaneous logins of one user queue here until the previous one commits, so each sees the
     // one before it: a same-device login replaces it instead of colliding on the unique index
     // `user_logins_one_active_per_device`, and the active-login count is exact.
     await lockAccount(tx, userId);
-    await revokeInTransaction(tx, userId, { ipAddress: client.ipAddress, userAgent: client.userAgent }, RevokeReason.REPLACED, now);
+    await revokeInTransaction(
+      tx,
+      events,
+      userId,
+      { ipAddress: client.ipAddress, userAgent: client.userAgent },
+      RevokeReason.REPLACED,
+      client,
+      now,
+    );
     const login = new UserLogin({ user: tx.getReference(User, userId, { wrapped: true }), ...client, createdAt: now, expiresAt });
     await tx.persist(login).flush();
+    await events.recordInTransaction(tx, [{ userId, kind: SecurityEventKind.LOGIN, at: now, source: client, loginId: login.id }]);
     await publishLoginActivity(tx, { kind: LoginActivityKind.LOGIN, userId, loginIds: [login.id] });
 
     const overLimit = await tx.find(
@@ -141,7 +178,7 @@ export function createLogins(orm: MikroORM, { maxActiveLogins }: { readonly maxA
       { orderBy: NEWEST_FIRST, offset: maxActiveLogins, fields: ['id'] },
     );
     if (overLimit.length > 0) {
-      await revokeInTransaction(tx, userId, { id: { $in: overLimit.map((old) => old.id) } }, RevokeReason.LOGIN_LIMIT, now);
+      await revokeInTransaction(tx, events, userId, { id: { $in: overLimit.map((old) => old.id) } }, RevokeReason.LOGIN_LIMIT, client, now);
     }
     return login;
   }
@@ -149,19 +186,23 @@ export function createLogins(orm: MikroORM, { maxActiveLogins }: { readonly maxA
   return {
     openInTransaction,
 
-    async revoke(userId, loginId, now) {
+    async revoke(userId, loginId, source, now, reason = RevokeReason.LOGOUT) {
       const em = orm.em.fork();
-      const revoked = await em.transactional((tx) => revokeInTransaction(tx, userId, { id: loginId }, RevokeReason.LOGOUT, now));
+      const revoked = await em.transactional((tx) => revokeInTransaction(tx, events, userId, { id: loginId }, reason, source, now));
       if (revoked.length > 0) return 'revoked';
       const exists = await em.count(UserLogin, { id: loginId, user: userId });
       return exists > 0 ? 'already-revoked' : 'not-found';
     },
 
-    async revokeAll(userId, now, options) {
-      return orm.em.fork().transactional((tx) => revokeAllInTransaction(tx, userId, RevokeReason.LOGOUT_ALL, now, options));
+    async revokeAll(userId, source, now, options) {
+      return orm.em.fork().transactional((tx) => revokeAllInTransaction(tx, events, userId, RevokeReason.LOGOUT_ALL, source, now, options));
     },
 
-    revokeAllInTransaction,
+    revokeInTransaction: async (tx, userId, loginId, reason, source, now) =>
+      (await revokeInTransaction(tx, events, userId, { id: loginId }, reason, source, now)).length > 0,
+
+    revokeAllInTransaction: (tx, userId, reason, source, now, options) =>
+      revokeAllInTransaction(tx, events, userId, reason, source, now, options),
 
     async deleteAllInTransaction(tx, userId, now) {
       const rows = await tx.execute<Array<{ id: string; active: boolean }>>(
@@ -176,7 +217,15 @@ export function createLogins(orm: MikroORM, { maxActiveLogins }: { readonly maxA
       const revoked = await orm.em
         .fork()
         .transactional((tx) =>
-          revokeInTransaction(tx, login.user.id, { id: login.id, lastSeenAt: { $lte: idleBefore } }, RevokeReason.IDLE_TIMEOUT, now),
+          revokeInTransaction(
+            tx,
+            events,
+            login.user.id,
+            { id: login.id, lastSeenAt: { $lte: idleBefore } },
+            RevokeReason.IDLE_TIMEOUT,
+            NO_SOURCE,
+            now,
+          ),
         );
       return revoked.length > 0;
     },
@@ -192,6 +241,17 @@ export function createLogins(orm: MikroORM, { maxActiveLogins }: { readonly maxA
              returning id, user_id`,
             [now, RevokeReason.IDLE_TIMEOUT, idleBefore, now],
           );
+          await events.recordInTransaction(
+            tx,
+            batch.map((row) => ({
+              userId: row.user_id,
+              kind: SecurityEventKind.LOGIN_REVOKED,
+              at: now,
+              source: NO_SOURCE,
+              loginId: row.id,
+              revokedReason: RevokeReason.IDLE_TIMEOUT,
+            })),
+          );
           await publishLoginActivity(tx, ...noticesByUser(batch));
           revoked += batch.length;
           if (batch.length < IDLE_SWEEP_BATCH) return revoked;
@@ -206,18 +266,19 @@ export function createLogins(orm: MikroORM, { maxActiveLogins }: { readonly maxA
           limit: first,
         }),
 
-    pruneRevoked: (before) =>
+    pruneHistory: (before) =>
       withTryLock(orm, PRUNE_LOCK, async (tx) => {
-        let deleted = 0;
+        let logins = 0;
         for (;;) {
           // Batches keep each statement short on a table that logins write all the time.
           const batch = await tx.execute<Array<{ id: string }>>(
             `delete from user_logins where id in (select id from user_logins where revoked_at < ? limit ${PRUNE_BATCH}) returning id`,
             [before],
           );
-          deleted += batch.length;
-          if (batch.length < PRUNE_BATCH) return deleted;
+          logins += batch.length;
+          if (batch.length < PRUNE_BATCH) break;
         }
+        return { logins, events: await events.pruneInTransaction(tx, before) };
       }),
 
     load: (userId, loginIds) => orm.em.fork().find(UserLogin, { id: { $in: [...loginIds] }, user: userId }),

@@ -14,6 +14,8 @@ export enum RevokeReason {
   PASSWORD_CHANGED = 'PASSWORD_CHANGED',
   /** Unused for longer than SESSION_IDLE_TIMEOUT */
   IDLE_TIMEOUT = 'IDLE_TIMEOUT',
+  /** The "this wasn't me" link of a new-sign-in email */
+  NOT_ME = 'NOT_ME',
 }
 
 registerEnumType(RevokeReason, {
@@ -28,5 +30,6 @@ registerEnumType(RevokeReason, {
     },
     PASSWORD_CHANGED: { description: 'The password was changed on another login, with logoutOtherDevices: true.' },
     IDLE_TIMEOUT: { description: 'Not used for longer than SESSION_IDLE_TIMEOUT (default 14 days).' },
+    NOT_ME: { description: 'Revoked from the "this wasn\'t me" link of a new-sign-in email.' },
   },
 });

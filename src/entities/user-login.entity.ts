@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Ref } from '@mikro-orm/core';
-import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Check, Embedded, Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { formatMilliseconds, LAST_SEEN_INTERVAL_MS } from '../limits';
+import { Location } from './location';
 import { RevokeReason } from './revoke-reason';
 import { User } from './user.entity';
 
@@ -56,6 +57,17 @@ export class UserLogin {
   @Property({ type: 'text' })
   device: string;
 
+  /** The browser's and the operating system's names from the user agent, versions left out ("" when unknown): what "the same device" means for new-sign-in emails. */
+  @Property({ type: 'text', default: '' })
+  browserName: string;
+
+  @Property({ type: 'text', default: '' })
+  osName: string;
+
+  @Field(() => Location, { nullable: true, description: 'From ipAddress; null for private, loopback or unknown addresses.' })
+  @Embedded(() => Location, { nullable: true, prefix: 'location_' })
+  location: Location | null;
+
   @Field()
   @Property({ type: 'datetime' })
   createdAt: Date;
@@ -81,6 +93,9 @@ export class UserLogin {
     ipAddress: string;
     userAgent: string;
     device: string;
+    browserName: string;
+    osName: string;
+    location: Location | null;
     createdAt: Date;
     expiresAt: Date;
   }) {
@@ -88,6 +103,9 @@ export class UserLogin {
     this.ipAddress = init.ipAddress;
     this.userAgent = init.userAgent;
     this.device = init.device;
+    this.browserName = init.browserName;
+    this.osName = init.osName;
+    this.location = init.location;
     this.createdAt = init.createdAt;
     this.lastSeenAt = init.createdAt;
     this.expiresAt = init.expiresAt;

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { ParseOptions } from 'graphql';
 import type { Logger } from 'pino';
-import { clientInfo, type ClientInfo } from '../auth/client-info';
+import { clientInfo, type ClientInfo, type Locate } from '../auth/client-info';
 import { endReasonOf, type Session, type Sessions } from '../auth/sessions';
 import { unavailableOr } from '../db/availability';
 import { ambiguousAuthorization, invalidSession } from '../errors';
@@ -24,6 +24,7 @@ class HttpRequestContext implements HttpContext {
     readonly requestLog: RequestLog,
     private readonly req: IncomingMessage,
     private readonly clientAddressOf: ClientAddressOf,
+    private readonly locate: Locate,
   ) {}
 
   get log(): Logger {
@@ -31,7 +32,7 @@ class HttpRequestContext implements HttpContext {
   }
 
   clientInfo(): ClientInfo {
-    return (this.client ??= clientInfo(this.clientAddressOf(this.req), this.req.headers['user-agent']));
+    return (this.client ??= clientInfo(this.clientAddressOf(this.req), this.req.headers['user-agent'], this.locate));
   }
 }
 
@@ -49,6 +50,8 @@ export interface ContextOptions {
   readonly sessions: Sessions;
   readonly parseOptions: ParseOptions;
   readonly clientAddressOf: ClientAddressOf;
+  /** Where a client's address is (the offline IP database), for the logins and events it causes. */
+  readonly locate: Locate;
 }
 
 export type ContextBuilder = (req: IncomingMessage, body: unknown, log: RequestLog) => Promise<HttpContext>;
@@ -57,7 +60,7 @@ export type ContextBuilder = (req: IncomingMessage, body: unknown, log: RequestL
  * Runs once per HTTP request, before any resolver: the session check (HTTP 401 when rejected,
  * except for an operation that only signs in, which is served as anonymous).
  */
-export function createContextBuilder({ sessions, parseOptions, clientAddressOf }: ContextOptions): ContextBuilder {
+export function createContextBuilder({ sessions, parseOptions, clientAddressOf, locate }: ContextOptions): ContextBuilder {
   return async (req, body, log) => {
     const now = new Date();
 
@@ -81,6 +84,6 @@ export function createContextBuilder({ sessions, parseOptions, clientAddressOf }
     }
     const session = result.status === 'valid' ? result.session : null;
     if (session) sessions.touch(session, now);
-    return new HttpRequestContext(session, log, req, clientAddressOf);
+    return new HttpRequestContext(session, log, req, clientAddressOf, locate);
   };
 }

@@ -17,7 +17,7 @@ import {
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
-import { clientInfo } from '../auth/client-info';
+import { clientInfo, type Locate } from '../auth/client-info';
 import { endReasonOf, type SessionResult, type Sessions } from '../auth/sessions';
 import type { SubscriptionConfig } from '../config';
 import { isDatabaseUnavailable } from '../db/availability';
@@ -56,6 +56,8 @@ export interface SubscriptionServerOptions {
   /** The formatter of HTTP responses, so errors read the same on both transports. */
   readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   readonly isProduction: boolean;
+  /** Where a socket's address is, for its connection's client info. */
+  readonly locate: Locate;
   readonly logger: Logger;
 }
 
@@ -210,7 +212,7 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         if (socket.readyState !== WebSocket.OPEN) return false;
 
         // The address only ever reaches a new login, and logins are not made over WebSocket.
-        const client = clientInfo(request.socket.remoteAddress, request.headers['user-agent']);
+        const client = clientInfo(request.socket.remoteAddress, request.headers['user-agent'], options.locate);
         let outcome = hub.connect(result.session, authorization, client, socket, now.getTime());
         if (outcome.status === 'revoked') {
           // A REVOKED notice for this login came in during the check: the database decides, once more.

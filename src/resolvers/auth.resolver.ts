@@ -35,17 +35,21 @@ export class AuthResolver {
 
   @Authorized()
   @Mutation(() => Boolean, { description: 'Revokes the current login.' })
-  async logout(@CurrentSession() { user, loginId }: Session): Promise<boolean> {
-    return (await this.logins.revoke(user.id, loginId, new Date())) === 'revoked';
+  async logout(@CurrentSession() { user, loginId }: Session, @HttpRequest() request: HttpContext): Promise<boolean> {
+    return (await this.logins.revoke(user.id, loginId, request.clientInfo(), new Date())) === 'revoked';
   }
 
   @Authorized()
   @Mutation(() => Boolean, {
     description: 'Revokes one of your logins: true if it was active, false if it was already revoked.',
   })
-  async logoutDevice(@Arg('loginId', () => ID) loginId: string, @CurrentSession() { user }: Session): Promise<boolean> {
+  async logoutDevice(
+    @Arg('loginId', () => ID) loginId: string,
+    @CurrentSession() { user }: Session,
+    @HttpRequest() request: HttpContext,
+  ): Promise<boolean> {
     if (!isUuid(loginId)) throw badUserInput('loginId is not a valid login id.', 'loginId');
-    const outcome = await this.logins.revoke(user.id, loginId, new Date());
+    const outcome = await this.logins.revoke(user.id, loginId, request.clientInfo(), new Date());
     if (outcome === 'not-found') throw notFound('No login of yours has this id.');
     return outcome === 'revoked';
   }
@@ -55,7 +59,8 @@ export class AuthResolver {
   async logoutAll(
     @Arg('keepCurrent', () => Boolean, { defaultValue: false }) keepCurrent: boolean,
     @CurrentSession() { user, loginId }: Session,
+    @HttpRequest() request: HttpContext,
   ): Promise<number> {
-    return this.logins.revokeAll(user.id, new Date(), keepCurrent ? { keepLoginId: loginId } : {});
+    return this.logins.revokeAll(user.id, request.clientInfo(), new Date(), keepCurrent ? { keepLoginId: loginId } : {});
   }
 }

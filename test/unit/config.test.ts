@@ -34,10 +34,32 @@ describe('loadConfig', () => {
         userMessages: { perSecond: 60, burst: 120 },
       },
       trustProxy: 0,
+      geoipDatabase: null,
+      mail: { kind: 'log', from: 'login-activity <no-reply@localhost>' },
+      publicUrl: null,
       logLevel: 'info',
       logFormat: 'pretty',
       playground: true,
     });
+  });
+
+  it('sends new-sign-in emails through SMTP_URL, logs them in development without it, and sends none in production without it', () => {
+    const secret = { JWT_SECRET: 's'.repeat(32) };
+    expect(load({ SMTP_URL: 'smtps://user:pw@mail.example.com:465', MAIL_FROM: 'Accounts <a@example.com>' }).mail).toEqual({
+      kind: 'smtp',
+      url: 'smtps://user:pw@mail.example.com:465',
+      from: 'Accounts <a@example.com>',
+    });
+    expect(load({ NODE_ENV: 'production', ...secret }).mail).toEqual({ kind: 'off', reason: 'no-smtp-in-production' });
+    expect(load({ SMTP_URL: 'smtp://127.0.0.1:2525', NEW_DEVICE_ALERTS: 'false' }).mail).toEqual({ kind: 'off', reason: 'disabled' });
+    expect(() => load({ SMTP_URL: 'http://mail.example.com' })).toThrow(/SMTP_URL must start with smtp:\/\/ or smtps:\/\//);
+  });
+
+  it('reads PUBLIC_URL without its trailing slash, and GEOIP_DATABASE as a path', () => {
+    expect(load({ PUBLIC_URL: 'https://accounts.example.com/' }).publicUrl).toBe('https://accounts.example.com');
+    expect(() => load({ PUBLIC_URL: 'ftp://x' })).toThrow(/PUBLIC_URL must start with http:\/\/ or https:\/\//);
+    expect(() => load({ PUBLIC_URL: 'https://x.example/?a=1' })).toThrow(/PUBLIC_URL must have no query string/);
+    expect(load({ GEOIP_DATABASE: 'geo/GeoIP2-City.mmdb' }).geoipDatabase).toBe(path.resolve('/srv/app/geo/GeoIP2-City.mmdb'));
   });
 
   it('reads every variable', () => {

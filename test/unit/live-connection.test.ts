@@ -18,7 +18,7 @@ const login = (id: string, revokedAt: Date | null = null) =>
 
 function connection(policy: Partial<ConnectionPolicy> = {}) {
   const closes: Array<[number, string]> = [];
-  const live = new LiveConnection(session, 'Bearer x', { ipAddress: '', userAgent: '', device: '' }, { close: (...args) => void closes.push(args) }, {
+  const live = new LiveConnection(session, 'Bearer x', { ipAddress: '', userAgent: '', device: '', browserName: '', osName: '', location: null }, { close: (...args) => void closes.push(args) }, {
     maxSubscriptionsPerUser: 20,
     mayOpenSubscription: () => true,
     expired: () => {},
@@ -106,7 +106,7 @@ describe('LiveConnection', () => {
     vi.useFakeTimers({ now });
     const expired = vi.fn();
     const far = { ...session, expiresAt: new Date(now.getTime() + 40 * 24 * 3_600_000) };
-    const live = new LiveConnection(far, 'Bearer x', { ipAddress: '', userAgent: '', device: '' }, { close: () => {} }, {
+    const live = new LiveConnection(far, 'Bearer x', { ipAddress: '', userAgent: '', device: '', browserName: '', osName: '', location: null }, { close: () => {} }, {
       maxSubscriptionsPerUser: 20,
       mayOpenSubscription: () => true,
       expired,
