@@ -4,6 +4,7 @@ import { SecurityEvent, SecurityEventKind, type EventSource } from '../entities/
 import { User } from '../entities/user.entity';
 import { UserLogin } from '../entities/user-login.entity';
 import { badUserInput } from '../errors';
+import { uuidV7 } from '../lib/uuid-v7';
 
 /** One event to record: of whom, what, when, caused by which request, about which login. */
 export interface SecurityEventRecord {
@@ -90,11 +91,12 @@ export function createSecurityEvents(orm: MikroORM): SecurityEvents {
       // One statement: the account (if there is one) and whether it already has a recent line from this address.
       await orm.em.fork().execute(
         `insert into security_events (id, user_id, kind, at, ip_address, user_agent, device, location_city, location_country, location_country_code)
-         select gen_random_uuid(), u.id, ?, ?, ?, ?, ?, ?, ?, ? from users u
+         select ?, u.id, ?, ?, ?, ?, ?, ?, ?, ? from users u
          where u.email = ? and not exists (
            select 1 from security_events e
            where e.user_id = u.id and e.kind = ? and e.ip_address = ? and e.at > ?)`,
         [
+          uuidV7(),
           SecurityEventKind.LOGIN_THROTTLED,
           at,
           source.ipAddress,
