@@ -15,7 +15,8 @@ const DEFAULT_QUERY = `# Welcome to the login-activity playground.
 # 3. In the Headers tab below, enter
 #    {"Authorization": "Bearer <token>"}
 # 4. Run MyLogins: where you are logged in,
-#    newest first; \`current: true\` is this token.
+#    newest first; \`current: true\` is this token,
+#    \`location\` is null for a local address.
 # 5. Run LoginActivity: it stays open over a
 #    WebSocket (the token goes with it) and
 #    shows each login and logout of this user
@@ -23,6 +24,10 @@ const DEFAULT_QUERY = `# Welcome to the login-activity playground.
 # 6. ChangePassword sets a new password and
 #    logs out your other devices (their sockets
 #    get REVOKED: PASSWORD_CHANGED).
+# 7. Run MySecurityEvents: your security log,
+#    newest first (sign-ins, wrong passwords,
+#    sign-outs, that password change). For the
+#    next page, set \`after\` to its \`endCursor\`.
 #
 # The top icon on the left opens the schema docs.
 
@@ -57,6 +62,7 @@ query MyLogins {
     lastSeenAt
     idleExpiresAt
     current
+    location { city country }
   }
 }
 
@@ -74,6 +80,22 @@ mutation ChangePassword {
     newPassword: "a new and longer one"
     logoutOtherDevices: true
   })
+}
+
+query MySecurityEvents {
+  mySecurityEvents(first: 10, after: null) {
+    edges {
+      node {
+        kind
+        at
+        device
+        ipAddress
+        location { city country }
+        revokedReason
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
 }
 `;
 

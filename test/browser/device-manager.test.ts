@@ -86,8 +86,8 @@ describeWithChromium('the React device manager example (examples/react-device-ma
       await a.signIn(email);
       await a.expectDeviceCount(2);
       await b.expectDeviceCount(2);
-      // Each event in B refetched the list; nothing else was asked.
-      expect(new Set(bCalls)).toEqual(new Set(['MyLogins']));
+      // Each event in B refetched the list and the security log; nothing else was asked.
+      expect(new Set(bCalls)).toEqual(new Set(['MyLogins', 'MySecurityEvents']));
 
       const callsBefore = bCalls.length;
       const clickedAt = performance.now();

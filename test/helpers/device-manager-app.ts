@@ -16,7 +16,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Browser, Page, Request, WebSocketRoute } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page, Request, WebSocketRoute } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { newLocalContext } from './browser';
@@ -97,6 +97,7 @@ function accountForm(page: Page, title: string) {
 /** The device manager's screens, found the way a user finds them: by roles, labels and text. */
 export function deviceManager(page: Page) {
   const list = page.getByRole('list', { name: "Where you're logged in" });
+  const activity = page.getByRole('list', { name: 'Recent security activity' });
   const passwordForm = accountForm(page, 'Change password');
   const deleteForm = accountForm(page, 'Delete account');
   return {
@@ -104,6 +105,8 @@ export function deviceManager(page: Page) {
     list,
     devices: list.getByRole('listitem'),
     device: (name: string) => list.getByRole('listitem').filter({ hasText: name }),
+    /** The security log's lines as shown, newest first ("New sign-in · Chrome 130 on macOS · 127.0.0.1 · just now"). */
+    activityLines: () => activity.getByRole('listitem').allTextContents(),
     signInHeading: page.getByRole('heading', { name: 'Sign in' }),
     listHeading: page.getByRole('heading', { name: "Where you're logged in" }),
     live: page.getByText('Live', { exact: true }),
@@ -214,12 +217,17 @@ export function useDeviceManagerApp(t: ServerFixture) {
   });
 
   return {
-    /** Two devices of one person: the same IP, so they differ by user agent (Firefox on Linux, Safari on an iPhone). */
-    async openTwoDevices(browser: Browser) {
+    /**
+     * Two devices of one person: the same IP, so they differ by user agent (Firefox on Linux, Safari
+     * on an iPhone). `options` add to each device's context: `extraHTTPHeaders` with an
+     * X-Forwarded-For, say, which a server with TRUST_PROXY takes for the device's address (the
+     * browser sends them on every request, the app's calls to the API included).
+     */
+    async openTwoDevices(browser: Browser, options: { a?: BrowserContextOptions; b?: BrowserContextOptions } = {}) {
       if (!app) throw new Error('useDeviceManagerApp: the app is not built yet');
       const allowed = [app.url, t.server.url];
-      const laptop = await newLocalContext(browser, allowed, { userAgent: FIREFOX_LINUX, viewport: { width: 1000, height: 560 } });
-      const phone = await newLocalContext(browser, allowed, { userAgent: SAFARI_IPHONE, viewport: { width: 390, height: 760 } });
+      const laptop = await newLocalContext(browser, allowed, { userAgent: FIREFOX_LINUX, viewport: { width: 1000, height: 560 }, ...options.a });
+      const phone = await newLocalContext(browser, allowed, { userAgent: SAFARI_IPHONE, viewport: { width: 390, height: 760 }, ...options.b });
       const a = deviceManager(await laptop.context.newPage());
       const b = deviceManager(await phone.context.newPage());
       await Promise.all([a.page.goto(app.url), b.page.goto(app.url)]);

@@ -5,6 +5,7 @@ import { OperationTypeNode } from 'graphql';
 import { sessionEndReason } from '../../../sdk/errors';
 import { errorCodeOf, graphQLErrorsOf } from './graphql-errors';
 import { userReturned } from './refetch-on-return';
+import { securityLogPolicy } from './security-log-pages';
 import type { SessionStore } from './session';
 
 function httpStatusOf(operation: ApolloLink.Operation): number | undefined {
@@ -47,7 +48,8 @@ export function createApolloClient(session: SessionStore, uri: string, subscript
       subscriptionLink,
       ApolloLink.from([signOutOnRejectedToken, authLink, new HttpLink({ uri })]),
     ),
-    cache: new InMemoryCache(),
+    // The security log's pages ("Show more") and its refetches make one list.
+    cache: new InMemoryCache({ typePolicies: { Query: { fields: { mySecurityEvents: securityLogPolicy } } } }),
     // Active queries refetch when the user comes back to the tab, so the device list is current.
     refetchEventManager: new RefetchEventManager({
       sources: { windowFocus: userReturned },

@@ -5,14 +5,18 @@ import {
   LogoutDeviceDocument,
   LogoutDocument,
   MyLoginsDocument,
+  MySecurityEventsDocument,
   type UserLoginFieldsFragment,
 } from '../../../sdk/generated/graphql';
 import { readableError, type ReadableError } from './graphql-errors';
 import { plural } from './plural';
 import { session } from './session';
 
-/** After a mutation the list is fetched again, so it shows what the server now holds. */
-const REFETCH_DEVICE_LIST = { refetchQueries: [MyLoginsDocument], awaitRefetchQueries: true };
+/**
+ * After a mutation the list is fetched again, so it shows what the server now holds, and the
+ * security log with it (its sign-outs): without a live socket nothing else would.
+ */
+const REFETCH_DEVICE_LIST = { refetchQueries: [MyLoginsDocument, MySecurityEventsDocument], awaitRefetchQueries: true };
 
 /**
  * The buttons of the device manager. One action at a time: each reports its outcome as `status`

@@ -1,6 +1,6 @@
 import { useMutation } from '@apollo/client/react';
 import { useId, useState, type FormEvent } from 'react';
-import { ChangePasswordDocument, MyLoginsDocument } from '../../../../sdk/generated/graphql';
+import { ChangePasswordDocument, MyLoginsDocument, MySecurityEventsDocument } from '../../../../sdk/generated/graphql';
 import { passwordChangedMessage, passwordFormError } from '../account-messages';
 import type { ReadableError } from '../graphql-errors';
 
@@ -16,8 +16,11 @@ export function ChangePasswordForm() {
   const [logoutOtherDevices, setLogoutOtherDevices] = useState(true);
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<ReadableError | null>(null);
-  // The list loses the devices that were signed out: fetched again, as after the other buttons.
-  const [changePassword, { loading }] = useMutation(ChangePasswordDocument, { refetchQueries: [MyLoginsDocument] });
+  // The list loses the devices that were signed out, and the log gains the change and those
+  // sign-outs: both fetched again, as after the other buttons.
+  const [changePassword, { loading }] = useMutation(ChangePasswordDocument, {
+    refetchQueries: [MyLoginsDocument, MySecurityEventsDocument],
+  });
   const errorId = useId();
 
   async function submit(event: FormEvent<HTMLFormElement>) {

@@ -1,4 +1,5 @@
 import type { UserLoginFieldsFragment } from '../../../../sdk/generated/graphql';
+import { locationLabel } from '../location-label';
 import { localDateTime, timeAgo } from '../relative-time';
 import { DeviceIcon } from './DeviceIcon';
 
@@ -10,6 +11,7 @@ interface DeviceItemProps {
 }
 
 export function DeviceItem({ login, now, busy, onLogOut }: DeviceItemProps) {
+  const place = locationLabel(login.location);
   return (
     <li className={login.current ? 'device current' : 'device'}>
       <DeviceIcon device={login.device} />
@@ -18,6 +20,7 @@ export function DeviceItem({ login, now, busy, onLogOut }: DeviceItemProps) {
           {login.device}
           {login.current && <span className="badge">This device</span>}
         </p>
+        {place && <p className="device-meta device-location">{place}</p>}
         <p className="device-meta">
           <span>{login.ipAddress}</span>
           <span aria-hidden="true"> · </span>

@@ -7,6 +7,7 @@ import { ChangePasswordForm } from './ChangePasswordForm';
 import { DeleteAccountForm } from './DeleteAccountForm';
 import { DeviceList } from './DeviceList';
 import { LiveIndicator } from './LiveIndicator';
+import { SecurityActivity } from './SecurityActivity';
 
 export function DeviceManager({ token }: { token: string }) {
   // The email does not change while signed in: only the list refetches when the user comes back.
@@ -76,6 +77,7 @@ export function DeviceManager({ token }: { token: string }) {
         </div>
       </section>
 
+      <SecurityActivity />
       <ChangePasswordForm />
       <DeleteAccountForm token={token} />
     </>
