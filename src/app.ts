@@ -24,7 +24,7 @@ import { openDatabase } from './db/database';
 import { nativePool, withPooledConnection } from './db/pooled-connection';
 import { openIpLocations } from './geo/ip-locations';
 import { addJobInTransaction, MAIL_MAX_ATTEMPTS, startJobQueue } from './jobs/job-queue';
-import { createMailer } from './mail/mailer';
+import { createMailer, MailDeliveryError } from './mail/mailer';
 import { newDeviceAlertMail } from './mail/new-device-alert-mail';
 import { operationLimits } from './http/armor';
 import { clientAddressFrom } from './http/client-address';
@@ -249,8 +249,17 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
         connectionString: database.url,
         logger,
         tasks: {
-          [NEW_DEVICE_ALERT_JOB]: (payload: unknown) =>
-            alerts.deliver(parseNewDeviceAlertJob(payload), (alert) => mailer.send(newDeviceAlertMail(alert)), publicUrl, new Date()),
+          // The job's signal reaches the send: a stopping server cancels a delivery stalled on SMTP 5 s
+          // in (the job is failed and retried soon), instead of waiting up to nodemailer's 30 s socket
+          // timeout, past which a process manager may kill it and leave the job locked for 4 hours.
+          [NEW_DEVICE_ALERT_JOB]: (payload: unknown, job) =>
+            alerts
+              .deliver(parseNewDeviceAlertJob(payload), (alert) => mailer.send(newDeviceAlertMail(alert), { signal: job.signal }), publicUrl, new Date())
+              .catch((error: unknown) => {
+                // The SMTP server refused this message for good (a 5xx about it): retrying for days changes nothing.
+                if (!(error instanceof MailDeliveryError && error.permanent)) throw error;
+                job.log.error({ err: error }, 'new-sign-in email refused for good by the SMTP server; not retried');
+              }),
         },
       });
       cleanups.push(async () => {

@@ -7,7 +7,7 @@ import { RevokeReason } from '../entities/revoke-reason';
 import { SecurityEventKind, type EventSource } from '../entities/security-event.entity';
 import { UserLogin } from '../entities/user-login.entity';
 import type { NewDeviceAlert } from '../mail/new-device-alert-mail';
-import type { Logins } from './logins';
+import { lockAccount, type Logins } from './logins';
 import type { SecurityEvents } from './security-events';
 import { isUuid } from './tokens';
 
@@ -90,18 +90,40 @@ export function createNewDeviceAlerts(options: {
     );
   }
 
+  /**
+   * The login that holds the link's device session now: the one it names or, once a login from the
+   * same address and user agent replaced that one (REPLACED), the active login that did. A second
+   * sign-in from the new device would otherwise leave the link with nothing to revoke, and its page
+   * would say the sign-in can no longer use the account while its replacement does.
+   */
+  async function holderOf(em: EntityManager, login: UserLogin): Promise<UserLogin> {
+    if (login.revokedReason !== RevokeReason.REPLACED) return login;
+    const successor = await em.findOne(UserLogin, {
+      user: login.user.id,
+      ipAddress: login.ipAddress,
+      userAgent: login.userAgent,
+      revokedAt: null,
+      createdAt: { $gte: login.createdAt },
+      id: { $ne: login.id },
+    });
+    return successor ?? login;
+  }
+
   return {
     enabled: enqueue !== null,
 
     // The same browser and OS names (versions ignored), or the very same user agent (which a login
-    // recorded before browser and OS names were kept has): the same device.
+    // recorded before browser and OS names were kept has): the same device. Names are compared only
+    // when known: an empty User-Agent has none, and '' = '' would match every login recorded before
+    // the names were kept (the migration left '' on them), so a login sending no User-Agent would
+    // never be reported on an account with such a login.
     async queueIfNewInTransaction(tx, login, now) {
       if (enqueue === null) return false;
       const historySince = new Date(now.getTime() - historyMs);
       const [seen] = await tx.execute<Array<{ same_device: boolean; same_country: boolean }>>(
         `select
            exists (select 1 from user_logins where user_id = ? and id <> ? and created_at >= ?
-                   and ((browser_name = ? and os_name = ?) or user_agent = ?)) as same_device,
+                   and ((browser_name <> '' and browser_name = ? and os_name = ?) or user_agent = ?)) as same_device,
            exists (select 1 from user_logins where user_id = ? and id <> ? and created_at >= ? and location_country_code = ?) as same_country`,
         [
           login.user.id, login.id, historySince, login.browserName, login.osName, login.userAgent,
@@ -133,10 +155,12 @@ export function createNewDeviceAlerts(options: {
     },
 
     async describe(token, now) {
-      const link = await usableLink(orm.em.fork(), token, now, false);
+      const em = orm.em.fork();
+      const link = await usableLink(em, token, now, false);
       if (!link) return null;
       const login = link.login.getEntity();
-      return { device: login.device, ipAddress: login.ipAddress, location: login.location, createdAt: login.createdAt, revoked: login.revokedAt !== null };
+      const holder = await holderOf(em, login);
+      return { device: login.device, ipAddress: login.ipAddress, location: login.location, createdAt: login.createdAt, revoked: holder.revokedAt !== null };
     },
 
     logOut: (token, source, now) =>
@@ -145,7 +169,10 @@ export function createNewDeviceAlerts(options: {
         if (!link) return 'invalid';
         link.usedAt = now;
         await tx.flush();
-        const login = link.login.getEntity();
+        const named = link.login.getEntity();
+        // A login opening meanwhile waits: the login a REPLACED one leads to cannot change under us.
+        await lockAccount(tx, named.user.id);
+        const login = await holderOf(tx, named);
         const revoked = await logins.revokeInTransaction(tx, login.user.id, login.id, RevokeReason.NOT_ME, source, now);
         return revoked ? 'revoked' : 'already-revoked';
       }),

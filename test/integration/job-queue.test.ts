@@ -91,8 +91,9 @@ describe('the job queue (graphile-worker)', () => {
     await orm.em.fork().transactional((tx) => addJobInTransaction(tx, 'record', { key: 'committed', secret: PAYLOAD_SECRET }));
 
     await until(() => runsOf('committed').length > 0);
-    // A completed job is deleted: nothing is left that could run again, and the rolled-back job never existed.
-    expect(await pendingJobs('record')).toBe(0);
+    // A completed job is deleted (just after its task returns): nothing is left that could run again,
+    // and the rolled-back job never existed.
+    await until(async () => (await pendingJobs('record')) === 0);
     expect(runsOf('committed')).toHaveLength(1);
     expect(runsOf('committed')[0]?.job).toMatchObject({ attempt: 1, maxAttempts: 25 });
     expect(runsOf('rolled-back')).toEqual([]);
@@ -113,7 +114,7 @@ describe('the job queue (graphile-worker)', () => {
     expect(second.at - first.at).toBeGreaterThanOrEqual(Math.E * 1000 - 250);
     expect(third.at - second.at).toBeGreaterThanOrEqual(Math.E ** 2 * 1000 - 250);
     await until(() => logLines.some((line) => line.includes('Completed task') && line.includes('attempt 3 of 5')));
-    expect(await pendingJobs('flaky')).toBe(0);
+    await until(async () => (await pendingJobs('flaky')) === 0);
 
     const failures = logLines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((line) => line.msg.startsWith('Failed task'));
     expect(failures).toHaveLength(2);
@@ -132,7 +133,7 @@ describe('the job queue (graphile-worker)', () => {
     await orm.em.fork().transactional((tx) => addJobInTransaction(tx, 'record', { key: 'after-batch' }));
     await until(() => runsOf('after-batch').length > 0);
     expect(keys.map((key) => runsOf(key).length)).toEqual(keys.map(() => 1));
-    expect(await pendingJobs('record')).toBe(0);
+    await until(async () => (await pendingJobs('record')) === 0);
   });
 
   it('stop() waits for a running job, aborting its signal meanwhile; it is safe to call twice', { timeout: 30_000 }, async () => {
