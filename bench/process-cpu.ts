@@ -15,7 +15,19 @@ function clockTicks(): number {
  * in microseconds, from /proc/<pid>/stat. Linux only, as is the bench.
  */
 export function processCpuMicroseconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return cpuMicrosecondsOf(`/proc/${pid}/stat`);
+}
+
+/**
+ * The same for one thread of the process: its main thread (`tid` = `pid`) runs the event loop, the
+ * bcrypt workers are threads of their own. Linux only.
+ */
+export function threadCpuMicroseconds(pid: number, tid: number = pid): number {
+  return cpuMicrosecondsOf(`/proc/${pid}/task/${tid}/stat`);
+}
+
+function cpuMicrosecondsOf(statPath: string): number {
+  const stat = readFileSync(statPath, 'utf8');
   // Field 2, the command name, is in parentheses and may hold spaces: count the fields after its `)`.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15 of the line; the rest starts at field 3.

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { alerts } from './scenarios/alerts';
 import { authOverhead } from './scenarios/auth-overhead';
 import { liveActivity } from './scenarios/live-activity';
 import { loginFlood } from './scenarios/login-flood';
@@ -16,7 +17,7 @@ import { createBenchDatabase, machine, ROUNDS, SECONDS } from './lib';
  * `npm run bench`: the real server, spawned as `npm start` runs it, on a fresh database, driven
  * over HTTP by autocannon. Loads that are compared run alternately on the same server, several
  * rounds, and the median is reported, because a shared machine is noisy.
- * `npm run bench -- <auth|storm|flood|enumeration|scale|instances|live|ws-flood|history|outage|peers>` runs one scenario;
+ * `npm run bench -- <auth|storm|flood|enumeration|scale|instances|live|ws-flood|history|outage|peers|alerts>` runs one scenario;
  * "peers" also runs better-auth and a lean server beside ours (bench/peers/, dev dependencies only).
  */
 async function main() {
@@ -37,6 +38,7 @@ async function main() {
     if (!only || only === 'history') await historySize(db);
     if (!only || only === 'outage') await silentOutage(db);
     if (!only || only === 'peers') await peers(db);
+    if (!only || only === 'alerts') await alerts(db);
   } finally {
     await db.drop();
   }

@@ -125,7 +125,9 @@ export function createAccounts(options: {
    */
   async function ensurePasswordUnchanged(tx: EntityManager, user: User): Promise<void> {
     await lockAccount(tx, user.id);
-    if ((await tx.count(User, { id: user.id, passwordChangedAt: user.passwordChangedAt })) === 0) throw invalidCredentials();
+    // The value was read to the millisecond; any change since moved it by at least one.
+    const unchangedBefore = new Date(user.passwordChangedAt.getTime() + 1);
+    if ((await tx.count(User, { id: user.id, passwordChangedAt: { $lt: unchangedBefore } })) === 0) throw invalidCredentials();
   }
 
   /** Hashes the password again at BCRYPT_COST, unless it changed meanwhile. */

@@ -25,9 +25,11 @@ export class User {
   /**
    * When the password was last set (registration, changePassword), never by a rehash at a new cost.
    * A login compares it, under the user's lock, with the value it read when it checked the password:
-   * a password changed in between makes that check stale.
+   * a password changed in between makes that check stale. Read back to the millisecond (a JavaScript
+   * Date), so the comparison allows for a stored value finer than that; a change always moves it by 1 ms or more.
    */
-  @Property({ type: 'datetime' })
+  // A default, so that rows inserted by other tools (an import, a seed) need not name it.
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
   passwordChangedAt: Date;
 
   constructor(email: string, passwordHash: string, createdAt: Date) {

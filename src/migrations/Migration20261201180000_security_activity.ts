@@ -3,6 +3,7 @@ import { Migration } from '@mikro-orm/migrations';
 export class Migration20261201180000_security_activity extends Migration {
   override async up(): Promise<void> {
     this.addSql(`alter type "revoke_reason" add value if not exists 'NOT_ME' after 'IDLE_TIMEOUT';`);
+    this.addSql(`alter table "users" alter column "password_changed_at" set default now();`);
     // Logins from before this release have no browser or OS name: new-sign-in detection then compares their whole user agent.
     this.addSql(`alter table "user_logins" add "browser_name" text not null default '', add "os_name" text not null default '', add "location_city" text null, add "location_country" text null, add "location_country_code" text null;`);
 
@@ -21,6 +22,7 @@ export class Migration20261201180000_security_activity extends Migration {
 
   override async down(): Promise<void> {
     // PostgreSQL cannot drop a value from an enum type; NOT_ME stays.
+    this.addSql(`alter table "users" alter column "password_changed_at" drop default;`);
     this.addSql(`drop table if exists "alert_links" cascade;`);
     this.addSql(`drop table if exists "security_events" cascade;`);
     this.addSql(`drop type if exists "security_event_kind";`);
