@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CHROME_MAC, FIREFOX_LINUX, SAFARI_IPHONE, useTestServer } from '../helpers/fixture';
 import type { GraphQLClient } from '../helpers/graphql-client';
 import { LOGIN, LOGOUT_DEVICE, PASSWORD, logInUser, registerUser, uniqueEmail } from '../helpers/operations';
+import { startTestServer } from '../helpers/test-server';
 
 /** Issue 15: the security log (mySecurityEvents), a Relay connection, newest first, of the caller only. */
 const t = useTestServer({ RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP: '2' });
@@ -99,5 +100,32 @@ describe('mySecurityEvents', () => {
     expect(forged.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
     const anonymous = await t.api.request(EVENTS, { variables: { first: 5 } });
     expect(anonymous.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'LOGIN_REQUIRED' });
+  });
+});
+
+describe('HISTORY_RETENTION: security events older than it are deleted', () => {
+  it('a starting instance deletes the events past the retention (90d) and keeps the newer ones', async () => {
+    const { user, token } = await registerUser(t.api);
+    const insertEvents = async (count: number, daysAgo: number) => {
+      const rows = await t.db.query<{ id: string }>(
+        `insert into security_events (id, user_id, kind, at, ip_address, user_agent, device)
+         select gen_random_uuid(), $1, 'LOGIN_FAILED', now() - make_interval(days => $2), '192.0.2.1', '', 'Unknown device'
+         from generate_series(1, $3) returning id`,
+        [user.id, daysAgo, count],
+      );
+      return rows.map((row) => row.id);
+    };
+    const old = await insertEvents(3, 91);
+    const recent = await insertEvents(2, 89);
+
+    // Pruning runs at start (then hourly): a second instance on the same database does it.
+    const second = await startTestServer(t.db.url, { NEW_DEVICE_ALERTS: 'false' });
+    try {
+      await expect.poll(async () => (await t.db.query('select id from security_events where id = any($1::uuid[])', [old])).length).toBe(0);
+      const { nodes } = await allEvents(t.api.withToken(token), 100);
+      expect(nodes.map((node) => node.id).sort()).toEqual([...recent, ...nodes.filter((node) => node.kind === 'LOGIN').map((node) => node.id)].sort());
+    } finally {
+      await second.stop();
+    }
   });
 });
