@@ -39,8 +39,26 @@ function locationOf(record: LocationRecord | null): Location | null {
   return new Location(record.city?.names?.['en'] ?? null, country?.names?.['en'] ?? countryNames.of(code) ?? code, code);
 }
 
+/**
+ * Opened readers by file: they are read-only, so the servers of one process (the tests start many)
+ * share one copy (the shipped files take about 50 MB and 75 ms to read).
+ */
+const opened = new Map<string, Promise<IpLocations>>();
+
 /** `database`: a user's own .mmdb (GEOIP_DATABASE, IPv4 and IPv6 in one); null for the shipped ones. */
-export async function openIpLocations(database: string | null): Promise<IpLocations> {
+export function openIpLocations(database: string | null): Promise<IpLocations> {
+  const key = database ?? SHIPPED_PACKAGE;
+  let locations = opened.get(key);
+  if (!locations) {
+    locations = readIpLocations(database);
+    opened.set(key, locations);
+    // A file that could not be read is tried again by the next server that asks.
+    locations.catch(() => opened.delete(key));
+  }
+  return locations;
+}
+
+async function readIpLocations(database: string | null): Promise<IpLocations> {
   const open = (file: string) => maxmind.open<Response>(file, { watchForUpdates: false });
   let readers: { v4: Reader<Response>; v6: Reader<Response> };
   if (database !== null) {
