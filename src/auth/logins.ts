@@ -6,6 +6,7 @@ import { User } from '../entities/user.entity';
 import { UserLogin } from '../entities/user-login.entity';
 import type { ClientInfo } from './client-info';
 import { LoginActivityKind, publishLoginActivity, type LoginActivityNotice } from './login-activity';
+import { deleteInBatches } from './batched-delete';
 import { NO_SOURCE, type SecurityEvents } from './security-events';
 import type { LoginRecord } from './session-store';
 
@@ -72,7 +73,6 @@ export interface Logins {
   load(userId: string, loginIds: readonly string[]): Promise<UserLogin[]>;
 }
 
-const PRUNE_BATCH = 1000;
 /** The advisory locks' names: one instance prunes, and one sweeps idle logins, at a time. */
 const PRUNE_LOCK = 'login-activity:history-pruning';
 const IDLE_SWEEP_LOCK = 'login-activity:idle-sweep';
@@ -268,16 +268,7 @@ export function createLogins(
 
     pruneHistory: (before) =>
       withTryLock(orm, PRUNE_LOCK, async (tx) => {
-        let logins = 0;
-        for (;;) {
-          // Batches keep each statement short on a table that logins write all the time.
-          const batch = await tx.execute<Array<{ id: string }>>(
-            `delete from user_logins where id in (select id from user_logins where revoked_at < ? limit ${PRUNE_BATCH}) returning id`,
-            [before],
-          );
-          logins += batch.length;
-          if (batch.length < PRUNE_BATCH) break;
-        }
+        const logins = await deleteInBatches(tx, 'user_logins', 'revoked_at < ?', [before]);
         return { logins, events: await events.pruneInTransaction(tx, before) };
       }),
 

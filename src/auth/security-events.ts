@@ -5,6 +5,7 @@ import { User } from '../entities/user.entity';
 import { UserLogin } from '../entities/user-login.entity';
 import { badUserInput } from '../errors';
 import { uuidV7 } from '../lib/uuid-v7';
+import { deleteInBatches } from './batched-delete';
 
 /** One event to record: of whom, what, when, caused by which request, about which login. */
 export interface SecurityEventRecord {
@@ -73,8 +74,6 @@ function positionOf(cursor: string): { at: Date; id: string } {
   throw badUserInput('after is not a cursor of this list.', 'after');
 }
 
-const PRUNE_BATCH = 1000;
-
 export function createSecurityEvents(orm: MikroORM): SecurityEvents {
   return {
     async recordInTransaction(tx, records) {
@@ -126,16 +125,6 @@ export function createSecurityEvents(orm: MikroORM): SecurityEvents {
       return { events: page, cursors: page.map(cursorOf), hasNextPage: events.length > first };
     },
 
-    async pruneInTransaction(tx, before) {
-      let deleted = 0;
-      for (;;) {
-        const batch = await tx.execute<Array<{ id: string }>>(
-          `delete from security_events where id in (select id from security_events where at < ? limit ${PRUNE_BATCH}) returning id`,
-          [before],
-        );
-        deleted += batch.length;
-        if (batch.length < PRUNE_BATCH) return deleted;
-      }
-    },
+    pruneInTransaction: (tx, before) => deleteInBatches(tx, 'security_events', 'at < ?', [before]),
   };
 }
