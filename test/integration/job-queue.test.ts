@@ -207,8 +207,11 @@ describe('the job queue (graphile-worker)', () => {
       await orm.em.fork().transactional((tx) => addJobInTransaction(tx, 'victim', { key: 'second' }));
       await until(() => ran.includes('second'), 30_000);
       expect(ran).toEqual(['first', 'second']);
-      // The first job's completion was lost: it stays locked, to run again once its lock expires (4 h).
-      expect(await db.query("select locked_at is not null as locked from graphile_worker.jobs where task_identifier = 'victim'")).toEqual([{ locked: true }]);
+      // The second job's row goes once its completion is written, just after its task returned. The
+      // first job's completion was lost: its row stays, locked, to run again once its lock expires (4 h).
+      const victims = () => db.query<{ locked: boolean }>("select locked_at is not null as locked from graphile_worker.jobs where task_identifier = 'victim'");
+      await until(async () => (await victims()).length === 1);
+      expect(await victims()).toEqual([{ locked: true }]);
     } finally {
       await locker.end();
       await queue.stop();
