@@ -82,6 +82,40 @@ function taskList(tasks: JobQueueOptions['tasks'], logger: Logger): TaskList {
   );
 }
 
+// The callback overload's parameter (the last overload, which Parameters reads).
+type ConnectCallback = Parameters<pg.Pool['connect']>[0];
+
+/**
+ * A pool whose checkouts are released once: a second release is ignored. graphile-worker 0.18 can
+ * release its LISTEN client twice after that connection breaks (its `release()` in dist/main.js runs
+ * unawaited from the error handler, and again as the worker shuts down); pg-pool throws on the second
+ * call, inside a promise nobody awaits, and an unhandled rejection ends a Node process. Seen once in
+ * CI, while a test cut the database's connections.
+ */
+export class OnceReleasedPool extends pg.Pool {
+  override connect(): Promise<pg.PoolClient>;
+  override connect(callback: ConnectCallback): void;
+  override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
+    if (!callback) return super.connect().then(releasedOnce);
+    super.connect((error, client, done) => {
+      if (error || !client) return callback(error, client, done);
+      const guarded = releasedOnce(client);
+      callback(undefined, guarded, guarded.release);
+    });
+  }
+}
+
+function releasedOnce(client: pg.PoolClient): pg.PoolClient {
+  const release = client.release;
+  let released = false;
+  client.release = (error?: Error | boolean) => {
+    if (released) return;
+    released = true;
+    release(error);
+  };
+  return client;
+}
+
 /**
  * A pool of our own, with the error listeners graphile-worker asks for: a dropped idle connection is
  * logged, never an unhandled 'error' event.
@@ -89,7 +123,7 @@ function taskList(tasks: JobQueueOptions['tasks'], logger: Logger): TaskList {
 function workerPool(connectionString: string, concurrency: number, logger: Logger): pg.Pool {
   // One connection per running job, one for LISTEN, one spare for completing and failing jobs, and
   // one for the schema lock at start.
-  const pool = new pg.Pool({ connectionString, max: concurrency + 3, connectionTimeoutMillis: DATABASE_TIMEOUTS_MS.connect, keepAlive: true });
+  const pool = new OnceReleasedPool({ connectionString, max: concurrency + 3, connectionTimeoutMillis: DATABASE_TIMEOUTS_MS.connect, keepAlive: true });
   const onError = (error: Error) => logger.warn({ component: 'jobs', err: error }, 'job queue database connection failed');
   pool.on('error', onError);
   pool.on('connect', (client) => client.on('error', onError));
