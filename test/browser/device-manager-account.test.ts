@@ -8,8 +8,8 @@ import {
   expectSignedOut,
   interceptSockets,
   recordApiCalls,
+  signInOnBoth,
   useDeviceManagerApp,
-  type DeviceManagerPage,
 } from '../helpers/device-manager-app';
 import { CHROME_MAC, useTestServer } from '../helpers/fixture';
 import { PASSWORD, uniqueEmail } from '../helpers/operations';
@@ -23,18 +23,6 @@ describeWithChromium('the React device manager example: changing the password, d
   const t = useTestServer();
   const chromium = useChromium();
   const app = useDeviceManagerApp(t);
-
-  /** A registers, B signs in as the same user; both lists show both devices, and both sockets are live. */
-  async function signInOnBoth(a: DeviceManagerPage, b: DeviceManagerPage, name: string): Promise<string> {
-    const email = uniqueEmail(name);
-    await a.register(email);
-    await a.live.waitFor(UI_TIMEOUT);
-    await b.signIn(email);
-    await b.expectDeviceCount(2);
-    await b.live.waitFor(UI_TIMEOUT);
-    await a.expectDeviceCount(2);
-    return email;
-  }
 
   it('changes the password with "Log out my other devices" checked: the other device is signed out and says why, then signs in with the new password', async () => {
     const devices = await app.openTwoDevices(chromium.browser);

@@ -2,7 +2,7 @@ import type { BrowserContextOptions } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { GraphQLRequestError, LoginDocument, createClient } from '../../sdk';
 import { describeWithChromium, saveScreenshot, useChromium } from '../helpers/browser';
-import { LIVE_TIMEOUT, UI_TIMEOUT, expectSignedOut, useDeviceManagerApp, type DeviceManagerPage } from '../helpers/device-manager-app';
+import { LIVE_TIMEOUT, UI_TIMEOUT, expectSignedOut, signInOnBoth, useDeviceManagerApp, type DeviceManagerPage } from '../helpers/device-manager-app';
 import { CHROME_MAC, SAFARI_IPHONE, useTestServer } from '../helpers/fixture';
 import { PASSWORD, uniqueEmail } from '../helpers/operations';
 
@@ -44,13 +44,7 @@ describeWithChromium('the React device manager example: where each device is, an
     const devices = await app.openTwoDevices(chromium.browser, { a: from(FRANKFURT.ip), b: from(GERMANY.ip) });
     const { a, b } = devices;
     try {
-      const email = uniqueEmail('olivia');
-      await a.register(email);
-      await a.live.waitFor(UI_TIMEOUT);
-      await b.signIn(email);
-      await b.expectDeviceCount(2);
-      await b.live.waitFor(UI_TIMEOUT);
-      await a.expectDeviceCount(2);
+      const email = await signInOnBoth(a, b, 'olivia');
 
       // Each row has its own address (the header reached the API) and its own place, on both devices.
       for (const device of [a, b]) {

@@ -21,7 +21,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { newLocalContext } from './browser';
 import { FIREFOX_LINUX, SAFARI_IPHONE, type ServerFixture } from './fixture';
-import { PASSWORD } from './operations';
+import { PASSWORD, uniqueEmail } from './operations';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLE_CONFIG = path.join(ROOT, 'examples', 'react-device-manager', 'vite.config.mts');
@@ -189,6 +189,18 @@ export async function interceptSockets(page: Page, wsUrl: string, dropFromServer
       refusing = false;
     },
   };
+}
+
+/** A registers, B signs in as the same user; both lists show both devices, and both sockets are live. Returns the email. */
+export async function signInOnBoth(a: DeviceManagerPage, b: DeviceManagerPage, name: string): Promise<string> {
+  const email = uniqueEmail(name);
+  await a.register(email);
+  await a.live.waitFor(UI_TIMEOUT);
+  await b.signIn(email);
+  await b.expectDeviceCount(2);
+  await b.live.waitFor(UI_TIMEOUT);
+  await a.expectDeviceCount(2);
+  return email;
 }
 
 /** Signed out by the server: the sign-in form with the plain notice first, and no token left in the tab. */
