@@ -148,39 +148,37 @@ const durationInSecondsOrOff = makeValidator<number>((input) => {
   return seconds;
 });
 
-const postgresUrl = makeValidator<string>((input) => {
+/**
+ * The URL, if it parses and its scheme is one of the two; else why not, with `example` of a good one.
+ * The input is not echoed: a database or SMTP URL may hold a password.
+ */
+function urlWithScheme(input: string, [first, second]: readonly [string, string], example: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(input);
   } catch {
-    throw new Error('must be a URL such as postgres://user:pass@host:5432/db');
+    throw new Error(`must be a URL such as ${example}`);
   }
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new Error(`must start with postgres:// or postgresql://, got "${parsed.protocol}//"`);
+  if (parsed.protocol !== `${first}:` && parsed.protocol !== `${second}:`) {
+    throw new Error(`must start with ${first}:// or ${second}://, got "${parsed.protocol}//"`);
   }
+  return parsed;
+}
+
+const postgresUrl = makeValidator<string>((input) => {
+  urlWithScheme(input, ['postgres', 'postgresql'], 'postgres://user:pass@host:5432/db');
   return input;
 });
 
 const httpUrl = makeValidator<string>((input) => {
-  let parsed: URL;
-  try {
-    parsed = new URL(input);
-  } catch {
-    throw new Error(`must be a URL such as https://accounts.example.com, got "${input}"`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`must start with http:// or https://, got "${parsed.protocol}//"`);
+  // A public URL holds no secret: the bad value is quoted back.
+  const parsed = urlWithScheme(input, ['http', 'https'], `https://accounts.example.com, got "${input}"`);
   if (parsed.search || parsed.hash) throw new Error('must have no query string or fragment');
   return input.replace(/\/+$/, '');
 });
 
 const smtpUrl = makeValidator<string>((input) => {
-  let parsed: URL;
-  try {
-    parsed = new URL(input);
-  } catch {
-    throw new Error('must be a URL such as smtp://user:pass@mail.example.com:587 or smtps://…');
-  }
-  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') throw new Error(`must start with smtp:// or smtps://, got "${parsed.protocol}//"`);
+  urlWithScheme(input, ['smtp', 'smtps'], 'smtp://user:pass@mail.example.com:587 or smtps://…');
   return input;
 });
 
