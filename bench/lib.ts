@@ -35,6 +35,8 @@ export function medianOf(results: LoadResult[]): LoadResult {
 
 export interface LoadOptions {
   connections: number;
+  /** POST (GraphQL, the default) or GET (`bodies` then unused: /auth/session, say). */
+  method?: 'GET' | 'POST';
   seconds?: number;
   headers?: Record<string, string>;
   /** One body per request, cycled; or a single body. */
@@ -45,7 +47,7 @@ export interface LoadOptions {
   until?: Promise<unknown>;
 }
 
-/** autocannon against POST /graphql; a 2xx without `errors` counts as success. */
+/** autocannon against POST /graphql (or GET `url`); a 2xx without `errors` counts as success. */
 export async function load(url: string, options: LoadOptions): Promise<LoadResult> {
   let next = 0;
   let graphQLErrors = 0;
@@ -53,7 +55,7 @@ export async function load(url: string, options: LoadOptions): Promise<LoadResul
   const done = new Promise<autocannon.Result>((resolve) => (finished = resolve));
   const instance = autocannon({
     url,
-    method: 'POST',
+    method: options.method ?? 'POST',
     connections: options.connections,
     duration: options.until ? 600 : (options.seconds ?? SECONDS),
     headers: { 'content-type': 'application/json', ...options.headers },
@@ -62,7 +64,8 @@ export async function load(url: string, options: LoadOptions): Promise<LoadResul
         setupRequest: (request) => {
           const index = next++;
           const headerSet = options.headerSets?.[index % options.headerSets.length];
-          return { ...request, body: options.bodies[index % options.bodies.length]!, ...(headerSet ? { headers: { ...request.headers, ...headerSet } } : {}) };
+          const body = options.method === 'GET' ? undefined : options.bodies[index % options.bodies.length]!;
+          return { ...request, body, ...(headerSet ? { headers: { ...request.headers, ...headerSet } } : {}) };
         },
         onResponse: (_status, body) => {
           if (body.includes('"errors"')) graphQLErrors += 1;

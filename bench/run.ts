@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { alerts } from './scenarios/alerts';
 import { authOverhead } from './scenarios/auth-overhead';
+import { forwardAuth } from './scenarios/forward-auth';
 import { liveActivity } from './scenarios/live-activity';
 import { loginFlood } from './scenarios/login-flood';
 import { peers } from './scenarios/peers';
@@ -17,7 +18,7 @@ import { createBenchDatabase, machine, ROUNDS, SECONDS } from './lib';
  * `npm run bench`: the real server, spawned as `npm start` runs it, on a fresh database, driven
  * over HTTP by autocannon. Loads that are compared run alternately on the same server, several
  * rounds, and the median is reported, because a shared machine is noisy.
- * `npm run bench -- <auth|storm|flood|enumeration|scale|instances|live|ws-flood|history|outage|peers|alerts>` runs one scenario;
+ * `npm run bench -- <auth|forward-auth|storm|flood|enumeration|scale|instances|live|ws-flood|history|outage|peers|alerts>` runs one scenario;
  * "peers" also runs better-auth and a lean server beside ours (bench/peers/, dev dependencies only).
  */
 async function main() {
@@ -28,6 +29,7 @@ async function main() {
     console.log(`machine: ${machine(db.admin)}`);
     console.log(`${ROUNDS} rounds × ${SECONDS} s per load, loads alternated, medians reported\n`);
     if (!only || only === 'auth') await authOverhead(db);
+    if (!only || only === 'forward-auth') await forwardAuth(db);
     if (!only || only === 'storm') await loginStorm(db);
     if (!only || only === 'flood') await loginFlood(db);
     if (!only || only === 'enumeration') await lowCostEnumeration(db);

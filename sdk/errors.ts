@@ -7,6 +7,8 @@ export type ContractErrorCode =
   | 'UNAUTHENTICATED'
   | 'BAD_USER_INPUT'
   | 'NOT_FOUND'
+  /** Signed in, but not an administrator: the admin operations (userByEmail, loginsOfUser, ...). */
+  | 'FORBIDDEN'
   | 'TOO_MANY_REQUESTS'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR'
@@ -93,6 +95,11 @@ export function isBadUserInput(error: unknown): error is GraphQLRequestErrorWith
 /** `logoutDevice` with an id that is not one of your logins. */
 export function isNotFound(error: unknown): error is GraphQLRequestErrorWithCode<'NOT_FOUND'> {
   return hasErrorCode(error, 'NOT_FOUND');
+}
+
+/** An admin operation (userByEmail, loginsOfUser, revokeLoginOfUser, ...) by a user who is not an administrator. */
+export function isForbidden(error: unknown): error is GraphQLRequestErrorWithCode<'FORBIDDEN'> {
+  return hasErrorCode(error, 'FORBIDDEN');
 }
 
 /** Over a rate limit (HTTP 429); `errors[0].extensions.retryAfter` says in how many seconds to retry. */

@@ -10,6 +10,7 @@ export {
   NetworkError,
   hasErrorCode,
   isBadUserInput,
+  isForbidden,
   isGraphQLRequestError,
   isNetworkError,
   isNotFound,
@@ -26,6 +27,7 @@ export {
   type SessionEndReason,
   type UnauthenticatedReason,
 } from './errors';
+export { verifySession, type VerifiedSession, type VerifySessionOptions } from './verify-session';
 export { createLiveClient, toWebSocketUrl, type LiveClient, type LiveClientOptions } from './live';
 export {
   LiveCloseCode,

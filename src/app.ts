@@ -18,25 +18,33 @@ import { createPasswordHasher } from './auth/passwords';
 import { createSessionStore } from './auth/session-store';
 import { createSessions } from './auth/sessions';
 import { LoginThrottle } from './auth/throttle';
+import { loadSigningKeys } from './auth/signing-keys';
 import { createTokenService } from './auth/tokens';
+import { createUsers } from './auth/users';
 import type { Config } from './config';
 import { openDatabase } from './db/database';
-import { nativePool, withPooledConnection } from './db/pooled-connection';
+import { migrateExclusively } from './db/migrate';
+import { nativePool } from './db/pooled-connection';
 import { openIpLocations } from './geo/ip-locations';
-import { addJobInTransaction, MAIL_MAX_ATTEMPTS, startJobQueue } from './jobs/job-queue';
+import { addJobInTransaction, MAIL_MAX_ATTEMPTS, startJobQueue, WEBHOOK_MAX_ATTEMPTS, type JobTask } from './jobs/job-queue';
+import { countQueueJobs } from './jobs/queue-counts';
 import { createMailer, MailDeliveryError } from './mail/mailer';
 import { newDeviceAlertMail } from './mail/new-device-alert-mail';
 import { operationLimits } from './http/armor';
 import { clientAddressFrom } from './http/client-address';
 import { createContextBuilder } from './http/context';
 import { createErrorFormatter } from './http/format-error';
+import { forwardAuthHandler } from './http/forward-auth';
 import { drainHttpServerPlugin, trackRequests } from './http/graceful-shutdown';
 import { healthHandler } from './http/health';
+import { jwksRoutes } from './http/jwks';
 import { httpErrorHandler } from './http/http-errors';
 import { graphqlOverHttp } from './http/graphql-over-http';
 import { jsonBodyReader } from './http/json-body';
+import { startMetricsServer } from './http/metrics-server';
 import { notMeRoutes } from './http/not-me-routes';
 import { playgroundRoutes, wantsPlayground } from './http/playground';
+import { createPrometheusMetrics } from './http/prometheus-metrics';
 import { createRequestHandler, GRAPHQL_PATH } from './http/request-handler';
 import { requestLogPlugin } from './http/request-log.plugin';
 import { subscriptionsOverHttpRefused } from './http/subscriptions-over-http';
@@ -45,8 +53,11 @@ import { serveSubscriptions } from './http/websocket-server';
 import { REQUEST_BODY_LIMIT_BYTES } from './limits';
 import { startLiveActivity, type LiveActivityStatus } from './live/live-activity';
 import { createLogger, type Logger } from './logger';
+import { NO_METRICS } from './metrics';
 import type { HttpContext } from './resolvers/context.type';
 import { buildAppSchema } from './schema';
+import { deliverWebhook } from './webhooks/delivery';
+import { parseWebhookJob, WEBHOOK_JOB, webhookJobOf } from './webhooks/webhook-message';
 
 export interface RunningServer {
   /** Where GraphQL is served, e.g. http://127.0.0.1:4000/graphql */
@@ -54,6 +65,8 @@ export interface RunningServer {
   readonly orm: MikroORM;
   /** Live login activity on this instance: the LISTEN connection's state, open sockets and subscriptions. */
   liveStatus(): LiveActivityStatus;
+  /** Where Prometheus scrapes this instance (METRICS_PORT), e.g. http://127.0.0.1:9464/metrics; null without METRICS_PORT. */
+  readonly metricsUrl: string | null;
   /**
    * Stops accepting, closes subscription sockets with 1001, finishes in-flight requests, then closes
    * the database. Safe to call twice.
@@ -77,24 +90,6 @@ function listen(server: http.Server, port: number, host: string): Promise<Addres
 function urlOf({ address, family, port }: AddressInfo): string {
   const host = family === 'IPv6' ? `[${address}]` : address;
   return `http://${host}:${port}${GRAPHQL_PATH}`;
-}
-
-/** Any fixed number: the advisory lock every instance takes to run migrations one at a time. */
-const MIGRATION_LOCK = 4_242_001;
-
-/**
- * Instances started together on a new database would otherwise run the same migrations at once,
- * and all but one would fail. The lock is held on a connection of its own while the migrator runs.
- */
-async function migrateExclusively(orm: MikroORM) {
-  return withPooledConnection(await nativePool(orm), async (connection) => {
-    await connection.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    try {
-      return await orm.migrator.up();
-    } finally {
-      await connection.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
-    }
-  });
 }
 
 /** Starts the whole server: database (embedded if no DATABASE_URL), migrations, GraphQL over HTTP. */
@@ -123,11 +118,25 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
 
     // The domain services, each built once and handed to whoever calls it.
     const pool = await nativePool(orm);
+    // METRICS_PORT: one meter for the services that count. The gauges are read at each scrape, once
+    // the metrics server is up at the end of the start, when `live` exists.
+    const metrics = config.metrics
+      ? createPrometheusMetrics({ subscriptions: () => live.status().subscriptions, queueJobs: () => countQueueJobs(pool) }, logger)
+      : null;
+    const meter = metrics?.meter ?? NO_METRICS;
     const idle = idleTimeout(config.sessionIdleTimeoutSeconds);
     const locations = await openIpLocations(config.geoipDatabase);
     const locate = (ipAddress: string) => locations.locate(ipAddress);
-    const events = createSecurityEvents(orm);
-    const logins = createLogins(orm, { maxActiveLogins: config.maxActiveLogins, events });
+    const webhooks = config.webhooks;
+    const events = createSecurityEvents(orm, {
+      // Each event's webhook is queued in the event's own transaction: it goes out only if that commits.
+      onNotice: webhooks
+        ? async (tx, notices) => {
+            for (const notice of notices) await addJobInTransaction(tx, WEBHOOK_JOB, webhookJobOf(notice), { maxAttempts: WEBHOOK_MAX_ATTEMPTS });
+          }
+        : null,
+    });
+    const logins = createLogins(orm, { maxActiveLogins: config.maxActiveLogins, events, meter });
     const mailer = createMailer(config.mail, logger);
     if (config.mail.kind === 'off' && config.mail.reason === 'no-smtp-in-production') {
       logger.warn('SMTP_URL is not set: new-sign-in emails are off (set SMTP_URL, or NEW_DEVICE_ALERTS=false to silence this)');
@@ -143,11 +152,17 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
         : null,
       historyRetentionSeconds: config.historyRetentionSeconds,
     });
+    // ES256: the keys sign tokens and are listed at /.well-known/jwks.json.
+    const signing =
+      config.jwt.algorithm === 'ES256'
+        ? { algorithm: 'ES256' as const, keys: await loadSigningKeys(config.jwt, logger), ttlSeconds: config.jwt.ttlSeconds }
+        : config.jwt;
     const sessions = createSessions({
-      tokens: createTokenService(config.jwt),
+      tokens: createTokenService(signing),
       store: createSessionStore(pool),
       idle: { timeout: idle, revoke: logins.revokeIdle },
       onTouchError: (error) => logger.warn({ err: error }, 'could not record lastSeenAt'),
+      meter,
     });
     cleanups.push(() => sessions.flush());
     const pruning = startHistoryPruning({ logins, retentionSeconds: config.historyRetentionSeconds, logger });
@@ -164,6 +179,7 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
       events,
       alerts,
       onRehashError: (error) => logger.warn({ err: error }, 'could not rehash a password at BCRYPT_COST'),
+      meter,
     });
 
     const live = await startLiveActivity({
@@ -177,7 +193,7 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
 
     const httpServer = http.createServer();
     const clientAddressOf = clientAddressFrom(config.trustProxy);
-    const schema = await buildAppSchema({ accounts, logins, idle, events, alerts });
+    const schema = await buildAppSchema({ accounts, logins, idle, events, alerts, users: createUsers(orm) });
     const limits = operationLimits({ hideFieldSuggestions: config.nodeEnv === 'production' });
     const formatError = createErrorFormatter({ exposeDetails: config.nodeEnv === 'development', logger });
     const requests = trackRequests(httpServer);
@@ -224,6 +240,7 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     // As when Express served everything: no ETag hashing of each answer.
     otherRoutes.set('etag', false);
     otherRoutes.get('/healthz', healthHandler(orm, () => live.status().events));
+    if (signing.algorithm === 'ES256') otherRoutes.use(jwksRoutes(signing.keys));
     otherRoutes.use(notMeRoutes(alerts, clientAddressOf, locate));
     if (config.playground) otherRoutes.use(playgroundRoutes({ logger }));
     otherRoutes.use(httpErrorHandler(logger));
@@ -234,6 +251,7 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
       createRequestHandler({
         logger,
         graphql: graphqlOverHttp(apollo, jsonBodyReader(REQUEST_BODY_LIMIT_BYTES), buildContext),
+        forwardAuth: forwardAuthHandler(sessions, logger),
         // A browser's GET /graphql gets the playground page, anything else is GraphQL.
         wantsPage: config.playground ? wantsPlayground : () => false,
         otherRoutes,
@@ -243,12 +261,12 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     const url = urlOf(await listen(httpServer, config.port, config.host));
 
     // After listening, so that links in emails know this server's address when PUBLIC_URL is unset.
-    if (mailer) {
+    if (mailer || webhooks) {
       const publicUrl = config.publicUrl ?? new URL(url).origin;
-      const queue = await startJobQueue({
-        connectionString: database.url,
-        logger,
-        tasks: {
+      const tasks: Record<string, JobTask> = {};
+      if (webhooks) tasks[WEBHOOK_JOB] = (payload, job) => deliverWebhook(webhooks, parseWebhookJob(payload), { signal: job.signal });
+      if (mailer) {
+        Object.assign(tasks, {
           // The job's signal reaches the send: a stopping server cancels a delivery stalled on SMTP 5 s
           // in (the job is failed and retried soon), instead of waiting up to nodemailer's 30 s socket
           // timeout, past which a process manager may kill it and leave the job locked for 4 hours.
@@ -260,15 +278,19 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
                 if (!(error instanceof MailDeliveryError && error.permanent)) throw error;
                 job.log.error({ err: error }, 'new-sign-in email refused for good by the SMTP server; not retried');
               }),
-        },
-      });
+        } satisfies Record<string, JobTask>);
+      }
+      const queue = await startJobQueue({ connectionString: database.url, logger, tasks });
       cleanups.push(async () => {
         await queue.stop();
-        mailer.close();
+        mailer?.close();
       });
     }
+    // Last, so a scrape finds the whole server up; the cleanups run in reverse, so it closes first.
+    const metricsServer = metrics && config.metrics ? await startMetricsServer(metrics, config.metrics, logger) : null;
+    if (metricsServer) cleanups.push(() => metricsServer.close());
     let stopping: Promise<void> | undefined;
-    return { url, orm, liveStatus: () => live.status(), stop: () => (stopping ??= cleanUp()) };
+    return { url, orm, liveStatus: () => live.status(), metricsUrl: metricsServer?.url ?? null, stop: () => (stopping ??= cleanUp()) };
   } catch (error) {
     await cleanUp().catch((cleanupError) => logger.error({ err: cleanupError }, 'cleanup after failed start'));
     throw error;

@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { bool, cleanEnv, makeValidator, str, type ReporterOptions } from 'envalid';
@@ -57,6 +58,30 @@ export interface MessageRate {
   readonly burst: number;
 }
 
+/** How tokens are signed and checked; the algorithm is pinned, a token of the other one is refused. */
+export type JwtConfig =
+  | {
+      readonly algorithm: 'HS256';
+      readonly secret: string;
+      /** Still accepted for verification while tokens signed with it live out their lifetime (key rotation). */
+      readonly previousSecret: string | null;
+      /** True when no JWT_SECRET was given outside production and the fixed development secret is used. */
+      readonly usesInsecureDefaultSecret: boolean;
+      readonly ttlSeconds: number;
+    }
+  | {
+      readonly algorithm: 'ES256';
+      /** JWT_PRIVATE_KEY (PEM, PKCS#8, P-256); outside production without it, a key generated once and kept in `file`. */
+      readonly privateKey: { readonly kind: 'pem'; readonly pem: string } | { readonly kind: 'development'; readonly file: string };
+      /** JWT_PRIVATE_KEY_PREVIOUS: verifies (never signs) and stays in the JWKS during a rotation. */
+      readonly previousPrivateKey: string | null;
+      /** Never: there is no shared secret (kept so that the start-up warning reads one field). */
+      readonly usesInsecureDefaultSecret: false;
+      readonly ttlSeconds: number;
+    };
+
+export type Es256JwtConfig = Extract<JwtConfig, { algorithm: 'ES256' }>;
+
 /** New-sign-in emails: where they go out, and as whom. */
 export type MailConfig =
   /** Through SMTP (`SMTP_URL`). */
@@ -66,19 +91,18 @@ export type MailConfig =
   /** No emails: NEW_DEVICE_ALERTS=false, or production without SMTP_URL (the server warns once at start). */
   | { readonly kind: 'off'; readonly reason: 'disabled' | 'no-smtp-in-production' };
 
+/** Standard Webhooks: every security event POSTed to `url`, signed with `secret` (WEBHOOK_SECRET's bytes, after `whsec_`). */
+export interface WebhookConfig {
+  readonly url: string;
+  readonly secret: Buffer;
+}
+
 export interface Config {
   readonly nodeEnv: NodeEnv;
   readonly port: number;
   readonly host: string;
   readonly database: DatabaseConfig;
-  readonly jwt: {
-    readonly secret: string;
-    /** Still accepted for verification while tokens signed with it live out their lifetime (key rotation). */
-    readonly previousSecret: string | null;
-    /** True when no JWT_SECRET was given outside production and the fixed development secret is used. */
-    readonly usesInsecureDefaultSecret: boolean;
-    readonly ttlSeconds: number;
-  };
+  readonly jwt: JwtConfig;
   readonly bcryptCost: number;
   /** Worker threads that run bcrypt; 0 runs it on the main thread. */
   readonly bcryptWorkers: number;
@@ -97,10 +121,20 @@ export interface Config {
   readonly mail: MailConfig;
   /** The base of links in emails (no trailing slash); null: `http://HOST:PORT` of this server once it listens. */
   readonly publicUrl: string | null;
+  /** WEBHOOK_URL and WEBHOOK_SECRET; null when neither is set. */
+  readonly webhooks: WebhookConfig | null;
   readonly logLevel: LogLevel;
   /** Serve the GraphiQL playground to browsers at GET /graphql. */
   readonly playground: boolean;
   readonly logFormat: LogFormat;
+  /** Prometheus text at GET /metrics on a listener of its own (METRICS_PORT, METRICS_HOST); null: off. */
+  readonly metrics: MetricsConfig | null;
+}
+
+/** Where the metrics listener listens; port 0: any free port (RunningServer.metricsUrl says which). */
+export interface MetricsConfig {
+  readonly port: number;
+  readonly host: string;
 }
 
 export const MIN_JWT_SECRET_LENGTH = 32;
@@ -182,6 +216,25 @@ const smtpUrl = makeValidator<string>((input) => {
   return input;
 });
 
+const webhookUrl = makeValidator<string>((input) => {
+  // Not quoted back: a receiver's URL may carry a token in its query.
+  urlWithScheme(input, ['http', 'https'], 'https://hooks.example.com/login-activity');
+  return input;
+});
+
+/** The Standard Webhooks spec's bounds on a secret's length. */
+const WEBHOOK_SECRET_BYTES = { min: 24, max: 64 } as const;
+
+/** `whsec_` + base64 (standard alphabet, padded) of 24 to 64 bytes; never echoed. */
+const webhookSecret = makeValidator<Buffer>((input) => {
+  const problem = `must be whsec_ followed by the base64 of ${WEBHOOK_SECRET_BYTES.min} to ${WEBHOOK_SECRET_BYTES.max} random bytes`;
+  const encoded = input.startsWith('whsec_') ? input.slice('whsec_'.length) : null;
+  if (encoded === null || !/^[A-Za-z0-9+/]*={0,2}$/.test(encoded) || encoded.length % 4 !== 0) throw new Error(problem);
+  const secret = Buffer.from(encoded, 'base64');
+  if (secret.length < WEBHOOK_SECRET_BYTES.min || secret.length > WEBHOOK_SECRET_BYTES.max) throw new Error(`${problem}, got ${secret.length} bytes`);
+  return secret;
+});
+
 const jwtSecret = makeValidator<string>((input) => {
   if (input.length < MIN_JWT_SECRET_LENGTH) {
     throw new Error(`must be at least ${MIN_JWT_SECRET_LENGTH} characters long, got ${input.length}`);
@@ -189,11 +242,50 @@ const jwtSecret = makeValidator<string>((input) => {
   return input;
 });
 
+/**
+ * A PEM PKCS#8 P-256 private key, with literal `\n` read as newlines (env files often carry them);
+ * what is wrong is said, the key never echoed. Empty counts as unset (env templates leave it so).
+ */
+const es256PrivateKey = makeValidator<string>((input) => {
+  const pem = input.replace(/\\n/g, '\n').replace(/\r\n/g, '\n').trim();
+  if (pem === '') return '';
+  if (pem.includes('-----BEGIN EC PRIVATE KEY-----')) {
+    throw new Error('must be PKCS#8 ("BEGIN PRIVATE KEY"), got a SEC1 EC key: convert it with openssl pkcs8 -topk8 -nocrypt');
+  }
+  if (!/^-----BEGIN PRIVATE KEY-----\n[\s\S]+\n-----END PRIVATE KEY-----$/.test(pem)) {
+    throw new Error('must be an unencrypted PEM private key (PKCS#8, "-----BEGIN PRIVATE KEY-----") on P-256');
+  }
+  const key = (() => {
+    try {
+      return createPrivateKey(pem);
+    } catch {
+      return null;
+    }
+  })();
+  if (key === null) throw new Error('does not parse as a PEM private key (PKCS#8)');
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  if (key.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
+    throw new Error(`must be an EC key on P-256, got ${key.asymmetricKeyType ?? 'another type'}${curve ? ` on ${curve}` : ''}`);
+  }
+  return pem;
+});
+
 function collectProblems({ errors }: ReporterOptions<Record<string, unknown>>, env: NodeJS.ProcessEnv): void {
   const problems = Object.entries(errors).map(([name, error]) => `${name} ${error instanceof Error ? error.message : String(error)}`);
-  if (env['NODE_ENV'] === 'production' && !env['JWT_SECRET']) {
+  const es256 = env['JWT_ALGORITHM'] === 'ES256';
+  if (env['NODE_ENV'] === 'production' && es256 && !env['JWT_PRIVATE_KEY']?.trim()) {
+    problems.push('JWT_PRIVATE_KEY is required when NODE_ENV=production and JWT_ALGORITHM=ES256 (a PEM PKCS#8 P-256 private key)');
+  }
+  // A key given without ES256 would be silently unused while tokens are signed with JWT_SECRET.
+  for (const name of ['JWT_PRIVATE_KEY', 'JWT_PRIVATE_KEY_PREVIOUS']) {
+    if (!es256 && env[name]?.trim()) problems.push(`${name} is only used with JWT_ALGORITHM=ES256: set that, or unset ${name}`);
+  }
+  if (env['NODE_ENV'] === 'production' && !es256 && !env['JWT_SECRET']) {
     problems.push(`JWT_SECRET is required when NODE_ENV=production (at least ${MIN_JWT_SECRET_LENGTH} characters)`);
   }
+  // One without the other would sign nothing or send nowhere.
+  const [hasUrl, hasSecret] = [env['WEBHOOK_URL'], env['WEBHOOK_SECRET']].map((value) => value !== undefined && value !== '');
+  if (hasUrl !== hasSecret) problems.push(hasUrl ? 'WEBHOOK_SECRET is required with WEBHOOK_URL' : 'WEBHOOK_URL is required with WEBHOOK_SECRET');
   if (problems.length > 0) throw new ConfigError(problems);
 }
 
@@ -217,6 +309,39 @@ function mailConfig(parsed: { NODE_ENV: NodeEnv; SMTP_URL?: string | undefined; 
   return parsed.NODE_ENV === 'production' ? { kind: 'off', reason: 'no-smtp-in-production' } : { kind: 'log', from: parsed.MAIL_FROM };
 }
 
+function jwtConfig(
+  parsed: {
+    JWT_ALGORITHM: 'HS256' | 'ES256';
+    JWT_SECRET?: string | undefined;
+    JWT_SECRET_PREVIOUS?: string | undefined;
+    JWT_PRIVATE_KEY?: string | undefined;
+    JWT_PRIVATE_KEY_PREVIOUS?: string | undefined;
+    JWT_TTL: number;
+  },
+  cwd: string,
+): JwtConfig {
+  if (parsed.JWT_ALGORITHM === 'ES256') {
+    return {
+      algorithm: 'ES256',
+      privateKey: Object.freeze(
+        !parsed.JWT_PRIVATE_KEY
+          ? { kind: 'development' as const, file: path.resolve(cwd, '.data', 'jwt-es256.pem') }
+          : { kind: 'pem' as const, pem: parsed.JWT_PRIVATE_KEY },
+      ),
+      previousPrivateKey: parsed.JWT_PRIVATE_KEY_PREVIOUS || null,
+      usesInsecureDefaultSecret: false,
+      ttlSeconds: parsed.JWT_TTL,
+    };
+  }
+  return {
+    algorithm: 'HS256',
+    secret: parsed.JWT_SECRET ?? INSECURE_DEVELOPMENT_SECRET,
+    previousSecret: parsed.JWT_SECRET_PREVIOUS ?? null,
+    usesInsecureDefaultSecret: parsed.JWT_SECRET === undefined,
+    ttlSeconds: parsed.JWT_TTL,
+  };
+}
+
 /**
  * Reads and validates the environment once, at start-up. Every problem is reported
  * together, so a bad deployment is fixed in one round rather than one variable at a time.
@@ -232,6 +357,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       DATABASE_URL: postgresUrl({ default: undefined }),
       JWT_SECRET: jwtSecret({ default: undefined }),
       JWT_SECRET_PREVIOUS: jwtSecret({ default: undefined }),
+      JWT_ALGORITHM: str({ choices: ['HS256', 'ES256'] as const, default: 'HS256' }),
+      JWT_PRIVATE_KEY: es256PrivateKey({ default: undefined }),
+      JWT_PRIVATE_KEY_PREVIOUS: es256PrivateKey({ default: undefined }),
       JWT_TTL: durationInSeconds({ default: 30 * 24 * 60 * 60 }),
       BCRYPT_COST: integerIn(4, 31)({ default: 12 }),
       BCRYPT_WORKERS: integerIn(0, 64)({ default: os.availableParallelism() }),
@@ -263,7 +391,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       MAIL_FROM: str({ default: 'login-activity <no-reply@localhost>' }),
       PUBLIC_URL: httpUrl({ default: undefined }),
       NEW_DEVICE_ALERTS: bool({ default: true }),
+      WEBHOOK_URL: webhookUrl({ default: undefined }),
+      WEBHOOK_SECRET: webhookSecret({ default: undefined }),
       PLAYGROUND: bool({ default: true }),
+      METRICS_PORT: integerIn(0, 65535)({ default: undefined }),
+      METRICS_HOST: str({ default: '127.0.0.1' }),
       LOG_LEVEL: str({
         choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
         default: 'info',
@@ -283,12 +415,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         ? { kind: 'embedded' as const, dataDir: path.resolve(cwd, '.data', 'postgres') }
         : { kind: 'url' as const, url: parsed.DATABASE_URL },
     ),
-    jwt: Object.freeze({
-      secret: parsed.JWT_SECRET ?? INSECURE_DEVELOPMENT_SECRET,
-      previousSecret: parsed.JWT_SECRET_PREVIOUS ?? null,
-      usesInsecureDefaultSecret: parsed.JWT_SECRET === undefined,
-      ttlSeconds: parsed.JWT_TTL,
-    }),
+    jwt: Object.freeze(jwtConfig(parsed, cwd)),
     bcryptCost: parsed.BCRYPT_COST,
     bcryptWorkers: parsed.BCRYPT_WORKERS,
     bcryptQueue: bcryptQueueLimits(parsed.BCRYPT_WORKERS, {
@@ -326,8 +453,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     geoipDatabase: parsed.GEOIP_DATABASE === undefined || parsed.GEOIP_DATABASE === '' ? null : path.resolve(cwd, parsed.GEOIP_DATABASE),
     mail: Object.freeze(mailConfig(parsed)),
     publicUrl: parsed.PUBLIC_URL ?? null,
+    // The secret's Buffer is not frozen (typed arrays cannot be); nothing writes to it.
+    webhooks: parsed.WEBHOOK_URL !== undefined && parsed.WEBHOOK_SECRET !== undefined ? Object.freeze({ url: parsed.WEBHOOK_URL, secret: parsed.WEBHOOK_SECRET }) : null,
     logLevel: parsed.LOG_LEVEL,
     playground: parsed.PLAYGROUND,
     logFormat: parsed.LOG_FORMAT ?? (parsed.NODE_ENV === 'development' ? 'pretty' : 'json'),
+    metrics: parsed.METRICS_PORT === undefined ? null : Object.freeze({ port: parsed.METRICS_PORT, host: parsed.METRICS_HOST }),
   });
 }

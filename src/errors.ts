@@ -6,6 +6,8 @@ const CONTRACT_CODES = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   NOT_FOUND: 'NOT_FOUND',
+  /** Signed in, but not an administrator. */
+  FORBIDDEN: 'FORBIDDEN',
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
@@ -106,6 +108,9 @@ export const badUserInput = (message: string, field?: string) =>
   appError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
 
 export const notFound = (message: string) => appError(ErrorCode.NOT_FOUND, message);
+
+/** An admin operation by a signed-in user who is not an administrator: an error beside data (200), like LOGIN_REQUIRED. */
+export const forbidden = () => appError(ErrorCode.FORBIDDEN, 'Only an administrator may do this.');
 
 /** Over a rate limit: HTTP 429, with `retryAfter` in seconds (also sent as the Retry-After header). */
 export const tooManyRequests = (retryAfterSeconds: number) =>

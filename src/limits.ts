@@ -19,6 +19,12 @@ export const MAX_PASSWORD_BYTES = 72;
  */
 export const DATABASE_TIMEOUTS_MS = { connect: 3_000, query: 5_000 } as const;
 
+/**
+ * A /metrics scrape waits this long for the job queue's counts, then leaves them out: well within
+ * Prometheus' default 10 s scrape timeout while the database is away (connect alone may take 3 s).
+ */
+export const METRICS_QUEUE_COUNTS_TIMEOUT_MS = 2_000;
+
 /** A stored User-Agent is cut to this many characters (the device label is read from the whole header). */
 export const MAX_STORED_USER_AGENT_LENGTH = 512;
 

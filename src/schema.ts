@@ -7,7 +7,9 @@ import type { IdleTimeout } from './auth/idle-timeout';
 import type { Logins } from './auth/logins';
 import type { NewDeviceAlerts } from './auth/new-device-alerts';
 import type { SecurityEvents } from './auth/security-events';
+import type { Users } from './auth/users';
 import { AccountResolver } from './resolvers/account.resolver';
+import { AdminResolver } from './resolvers/admin.resolver';
 import { authChecker } from './resolvers/auth-checker';
 import { AuthResolver } from './resolvers/auth.resolver';
 import { LoginActivityResolver } from './resolvers/login-activity.resolver';
@@ -23,21 +25,23 @@ export interface ResolverServices {
   readonly idle: IdleTimeout;
   readonly events: SecurityEvents;
   readonly alerts: NewDeviceAlerts;
+  readonly users: Users;
 }
 
-const RESOLVERS = [AuthResolver, AccountResolver, UserResolver, UserLoginResolver, SecurityEventResolver, LoginActivityResolver] as const;
+const RESOLVERS = [AuthResolver, AccountResolver, UserResolver, UserLoginResolver, SecurityEventResolver, AdminResolver, LoginActivityResolver] as const;
 
 /**
  * type-graphql's container, one per schema (it is captured when the schema is built, so two
  * servers in one process keep their own): each resolver made once, with its services.
  */
-function resolverContainer({ accounts, logins, idle, events, alerts }: ResolverServices): ContainerType {
+function resolverContainer({ accounts, logins, idle, events, alerts, users }: ResolverServices): ContainerType {
   const instances = new Map<unknown, object>([
     [AuthResolver, new AuthResolver(accounts, logins)],
     [AccountResolver, new AccountResolver(accounts)],
     [UserResolver, new UserResolver()],
     [UserLoginResolver, new UserLoginResolver(logins, idle)],
     [SecurityEventResolver, new SecurityEventResolver(events, alerts)],
+    [AdminResolver, new AdminResolver(users, logins, events)],
     [LoginActivityResolver, new LoginActivityResolver()],
   ]);
   return {

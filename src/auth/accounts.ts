@@ -5,8 +5,9 @@ import { RevokeReason } from '../entities/revoke-reason';
 import { SecurityEventKind } from '../entities/security-event.entity';
 import { User } from '../entities/user.entity';
 import type { UserLogin } from '../entities/user-login.entity';
-import { badUserInput, ErrorCode, invalidCredentials } from '../errors';
+import { badUserInput, ErrorCode, invalidCredentials, UnauthenticatedReason } from '../errors';
 import { MAX_PASSWORD_BYTES } from '../limits';
+import type { LoginResult, Meter } from '../metrics';
 import type { BcryptQueue } from './bcrypt-queue';
 import type { ClientInfo } from './client-info';
 import { normalizeEmail, passwordProblem } from './credentials';
@@ -60,6 +61,18 @@ export interface Accounts {
 
 const isTooManyRequests = (error: unknown) => error instanceof GraphQLError && error.extensions['code'] === ErrorCode.TOO_MANY_REQUESTS;
 
+/**
+ * How a sign-in or registration that threw counts in login_activity_logins_total; null: not at all
+ * (bad input, a taken email, the database failed).
+ */
+function loginResultOf(error: unknown): LoginResult | null {
+  if (!(error instanceof GraphQLError)) return null;
+  if (error.extensions['reason'] === UnauthenticatedReason.INVALID_CREDENTIALS) return 'failure';
+  // A rate limit's 429 and the full bcrypt queue's 503 are the refusals that say when to retry.
+  if (typeof error.extensions['retryAfter'] === 'number') return 'throttled';
+  return null;
+}
+
 function validEmail(raw: string): string {
   const check = normalizeEmail(raw);
   if (!check.ok) throw badUserInput(check.problem, 'email');
@@ -78,8 +91,23 @@ export function createAccounts(options: {
   readonly alerts: NewDeviceAlerts;
   /** A password could not be hashed again at the new cost; the login goes on, and the next one tries again. */
   readonly onRehashError: (error: unknown) => void;
+  /** Counts sign-ins and registrations by result. */
+  readonly meter: Meter;
 }): Accounts {
-  const { orm, hasher, bcryptQueue, throttle, sessions, logins, events, alerts, onRehashError } = options;
+  const { orm, hasher, bcryptQueue, throttle, sessions, logins, events, alerts, onRehashError, meter } = options;
+  /** A registration is counted like a sign-in: both open a login. */
+  const counted = (opening: Promise<Authenticated>) =>
+    opening.then(
+      (opened) => {
+        meter.loginAttempt('success');
+        return opened;
+      },
+      (error: unknown) => {
+        const result = loginResultOf(error);
+        if (result) meter.loginAttempt(result);
+        throw error;
+      },
+    );
   const termsAt = (now: Date): LoginTerms => ({ now, expiresAt: sessions.expiryFor(now) });
   const authenticated = (user: User, login: UserLogin): Authenticated => ({
     ...sessions.issue({ userId: user.id, loginId: login.id, issuedAt: login.createdAt, expiresAt: login.expiresAt }),
@@ -141,7 +169,7 @@ export function createAccounts(options: {
     checkPassword({ id: session.user.id }, session.user.email, password, client, now);
   const queueSlotOf = (session: Session, client: ClientInfo) => ({ account: session.user.email, ip: client.ipAddress });
 
-  return {
+  const uncounted: Accounts = {
     async register(credentials, client, now) {
       const email = validEmail(credentials.email);
       const problem = passwordProblem(credentials.password);
@@ -152,7 +180,7 @@ export function createAccounts(options: {
         return hasher.hash(credentials.password);
       });
       try {
-        return await orm.em.fork().transactional(async (tx) => {
+        return await logins.transactional(async (tx) => {
           const user = new User(email, passwordHash, now);
           await tx.persist(user).flush();
           return authenticated(user, await logins.openInTransaction(tx, user.id, client, termsAt(now)));
@@ -173,7 +201,7 @@ export function createAccounts(options: {
         if (hasher.needsRehash(checked.passwordHash)) await rehash(checked, credentials.password).catch(onRehashError);
         return checked;
       });
-      const login = await orm.em.fork().transactional(async (tx) => {
+      const login = await logins.transactional(async (tx) => {
         await ensurePasswordUnchanged(tx, user);
         const opened = await logins.openInTransaction(tx, user.id, client, termsAt(now));
         await alerts.queueIfNewInTransaction(tx, opened, now);
@@ -190,7 +218,7 @@ export function createAccounts(options: {
         const checked = await checkSessionPassword(session, change.currentPassword, client, now);
         return { user: checked, passwordHash: await hasher.hash(change.newPassword) };
       });
-      return orm.em.fork().transactional(async (tx) => {
+      return logins.transactional(async (tx) => {
         await ensurePasswordUnchanged(tx, user);
         // Always a new instant, even for two changes within a millisecond: a login checked against the
         // previous password must see that it changed.
@@ -208,7 +236,13 @@ export function createAccounts(options: {
         await ensurePasswordUnchanged(tx, user);
         await logins.deleteAllInTransaction(tx, user.id, now);
         await tx.nativeDelete(User, { id: user.id });
+        await events.recordAccountDeletedInTransaction(tx, user.id, client, now);
       });
     },
+  };
+  return {
+    ...uncounted,
+    register: (credentials, client, now) => counted(uncounted.register(credentials, client, now)),
+    logIn: (credentials, client, now) => counted(uncounted.logIn(credentials, client, now)),
   };
 }

@@ -4,6 +4,7 @@ import { RevokeReason } from '../entities/revoke-reason';
 import { SecurityEventKind, type EventSource } from '../entities/security-event.entity';
 import { User } from '../entities/user.entity';
 import { UserLogin } from '../entities/user-login.entity';
+import type { Meter } from '../metrics';
 import type { ClientInfo } from './client-info';
 import { LoginActivityKind, publishLoginActivity, type LoginActivityNotice } from './login-activity';
 import { deleteInBatches } from './batched-delete';
@@ -25,6 +26,12 @@ export type RevokeOutcome = 'revoked' | 'already-revoked' | 'not-found';
  */
 export interface Logins {
   /**
+   * Runs `work` in a transaction of its own (on a fork of the ORM's EntityManager). The revocations
+   * that the `…InTransaction` methods make in it are counted (login_activity_revocations_total) once
+   * it has committed, and never if it rolls back: open every transaction that may revoke with this.
+   */
+  transactional<T>(work: (tx: EntityManager) => Promise<T>): Promise<T>;
+  /**
    * Inside the caller's transaction (register's, which creates the user too; logIn's, which has
    * checked that the password is unchanged): revokes the user's active login from the same IP
    * address and user agent (REPLACED), adds the new one, and revokes the oldest beyond the
@@ -36,10 +43,12 @@ export interface Logins {
    * LOGIN_REVOKED event. A login of another user is reported as not found.
    */
   revoke(userId: string, loginId: string, source: EventSource, now: Date, reason?: RevokeReason): Promise<RevokeOutcome>;
+  /** Revokes a login of whichever user (an administrator's revokeLoginOfUser: ADMIN), recorded in that user's log. */
+  revokeOfAnyUser(loginId: string, reason: RevokeReason, source: EventSource, now: Date): Promise<RevokeOutcome>;
   /** Inside the caller's transaction: revokes one active login of the user with `reason`; true when it did. */
   revokeInTransaction(tx: EntityManager, userId: string, loginId: string, reason: RevokeReason, source: EventSource, now: Date): Promise<boolean>;
-  /** Revokes every active login of the user (optionally all but one) in one statement; returns how many. */
-  revokeAll(userId: string, source: EventSource, now: Date, options?: { keepLoginId?: string }): Promise<number>;
+  /** Revokes every active login of the user (optionally all but one) in one statement, LOGOUT_ALL or `reason`; returns how many. */
+  revokeAll(userId: string, source: EventSource, now: Date, options?: { keepLoginId?: string; reason?: RevokeReason }): Promise<number>;
   /** revokeAll inside the caller's transaction (changePassword's, which sets the password too), with its reason. */
   revokeAllInTransaction(
     tx: EntityManager,
@@ -98,6 +107,12 @@ async function withTryLock<T>(orm: MikroORM, lock: string, work: (tx: EntityMana
 const NEWEST_FIRST: Array<QueryOrderMap<UserLogin>> = [{ createdAt: 'desc' }, { id: 'desc' }];
 
 /**
+ * The revocations of each transaction opened with Logins.transactional, by reason: counted once it
+ * commits, dropped with it if it rolls back. Revocations in any other transaction are not counted.
+ */
+const uncommitted = new WeakMap<EntityManager, Map<RevokeReason, number>>();
+
+/**
  * Revokes the user's active logins that match `where`, inside the caller's transaction, records a
  * LOGIN_REVOKED event for each (caused by `source`), and announces them (REVOKED) to every server
  * instance; returns their ids.
@@ -124,6 +139,8 @@ async function revokeInTransaction(
     loginIds.map((loginId) => ({ userId, kind: SecurityEventKind.LOGIN_REVOKED, at: now, source, loginId, revokedReason: reason })),
   );
   await publishLoginActivity(tx, { kind: LoginActivityKind.REVOKED, userId, loginIds });
+  const tally = uncommitted.get(tx);
+  tally?.set(reason, (tally.get(reason) ?? 0) + loginIds.length);
   return loginIds;
 }
 
@@ -148,11 +165,24 @@ async function revokeAllInTransaction(
   return (await revokeInTransaction(tx, events, userId, where, reason, source, now)).length;
 }
 
-/** @param maxActiveLogins beyond this many active logins, the user's oldest are revoked (LOGIN_LIMIT). */
+/**
+ * @param maxActiveLogins beyond this many active logins, the user's oldest are revoked (LOGIN_LIMIT).
+ * @param meter counts revocations, on the instance that made them (a NOTIFY reaches every instance).
+ */
 export function createLogins(
   orm: MikroORM,
-  { maxActiveLogins, events }: { readonly maxActiveLogins: number; readonly events: SecurityEvents },
+  { maxActiveLogins, events, meter }: { readonly maxActiveLogins: number; readonly events: SecurityEvents; readonly meter: Meter },
 ): Logins {
+  async function transactional<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    const revoked = new Map<RevokeReason, number>();
+    const result = await orm.em.fork().transactional((tx) => {
+      uncommitted.set(tx, revoked);
+      return work(tx);
+    });
+    for (const [reason, count] of revoked) meter.revoked(reason, count);
+    return result;
+  }
+
   async function openInTransaction(tx: EntityManager, userId: string, client: ClientInfo, { now, expiresAt }: LoginTerms) {
     // Simultaneous logins of one user queue here until the previous one commits, so each sees the
     // one before it: a same-device login replaces it instead of colliding on the unique index
@@ -184,18 +214,27 @@ export function createLogins(
   }
 
   return {
+    transactional,
     openInTransaction,
 
     async revoke(userId, loginId, source, now, reason = RevokeReason.LOGOUT) {
       const em = orm.em.fork();
-      const revoked = await em.transactional((tx) => revokeInTransaction(tx, events, userId, { id: loginId }, reason, source, now));
+      const revoked = await transactional((tx) => revokeInTransaction(tx, events, userId, { id: loginId }, reason, source, now));
       if (revoked.length > 0) return 'revoked';
       const exists = await em.count(UserLogin, { id: loginId, user: userId });
       return exists > 0 ? 'already-revoked' : 'not-found';
     },
 
-    async revokeAll(userId, source, now, options) {
-      return orm.em.fork().transactional((tx) => revokeAllInTransaction(tx, events, userId, RevokeReason.LOGOUT_ALL, source, now, options));
+    async revokeOfAnyUser(loginId, reason, source, now) {
+      const em = orm.em.fork();
+      const login = await em.findOne(UserLogin, { id: loginId }, { fields: ['user'] });
+      if (!login) return 'not-found';
+      const revoked = await transactional((tx) => revokeInTransaction(tx, events, login.user.id, { id: loginId }, reason, source, now));
+      return revoked.length > 0 ? 'revoked' : 'already-revoked';
+    },
+
+    async revokeAll(userId, source, now, { reason = RevokeReason.LOGOUT_ALL, ...options } = {}) {
+      return transactional((tx) => revokeAllInTransaction(tx, events, userId, reason, source, now, options));
     },
 
     revokeInTransaction: async (tx, userId, loginId, reason, source, now) =>
@@ -214,19 +253,17 @@ export function createLogins(
     },
 
     async revokeIdle(login, idleBefore, now) {
-      const revoked = await orm.em
-        .fork()
-        .transactional((tx) =>
-          revokeInTransaction(
-            tx,
-            events,
-            login.user.id,
-            { id: login.id, lastSeenAt: { $lte: idleBefore } },
-            RevokeReason.IDLE_TIMEOUT,
-            NO_SOURCE,
-            now,
-          ),
-        );
+      const revoked = await transactional((tx) =>
+        revokeInTransaction(
+          tx,
+          events,
+          login.user.id,
+          { id: login.id, lastSeenAt: { $lte: idleBefore } },
+          RevokeReason.IDLE_TIMEOUT,
+          NO_SOURCE,
+          now,
+        ),
+      );
       return revoked.length > 0;
     },
 
@@ -256,6 +293,10 @@ export function createLogins(
           revoked += batch.length;
           if (batch.length < IDLE_SWEEP_BATCH) return revoked;
         }
+      }).then((revoked) => {
+        // Counted once the sweep's transaction has committed.
+        if (revoked !== null) meter.revoked(RevokeReason.IDLE_TIMEOUT, revoked);
+        return revoked;
       }),
 
     list: (userId, { includeRevoked, first, now }) =>

@@ -70,7 +70,8 @@ const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export function createNewDeviceAlerts(options: {
   readonly orm: MikroORM;
-  readonly logins: Pick<Logins, 'revokeInTransaction'>;
+  /** `transactional`: the NOT_ME revocation is counted once it commits. */
+  readonly logins: Pick<Logins, 'revokeInTransaction' | 'transactional'>;
   readonly events: SecurityEvents;
   /** Null when emails are off: nothing is queued. */
   readonly enqueue: EnqueueJob | null;
@@ -164,7 +165,7 @@ export function createNewDeviceAlerts(options: {
     },
 
     logOut: (token, source, now) =>
-      orm.em.fork().transactional(async (tx): Promise<AlertLinkOutcome> => {
+      logins.transactional(async (tx): Promise<AlertLinkOutcome> => {
         const link = await usableLink(tx, token, now, true);
         if (!link) return 'invalid';
         link.usedAt = now;

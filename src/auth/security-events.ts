@@ -1,6 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { RevokeReason } from '../entities/revoke-reason';
-import { SecurityEvent, SecurityEventKind, type EventSource } from '../entities/security-event.entity';
+import { SecurityEvent, SecurityEventKind, type EventSource, type SecurityNotice } from '../entities/security-event.entity';
 import { User } from '../entities/user.entity';
 import { UserLogin } from '../entities/user-login.entity';
 import { badUserInput } from '../errors';
@@ -16,6 +16,9 @@ export interface SecurityEventRecord {
   readonly loginId?: string | null;
   readonly revokedReason?: RevokeReason | null;
 }
+
+/** Hears of every notice inside the transaction that causes it, so it commits or rolls back with it. */
+export type SecurityNoticeHook = (tx: EntityManager, notices: readonly SecurityNotice[]) => Promise<void>;
 
 export interface SecurityEventPage {
   readonly events: SecurityEvent[];
@@ -41,6 +44,8 @@ export interface SecurityEvents {
   recordFailedLogin(userId: string, source: EventSource, at: Date): Promise<void>;
   /** A login attempt for an existing account refused by a rate limit, at most once a minute per IP address. */
   recordThrottled(email: string, source: EventSource, at: Date): Promise<void>;
+  /** Inside the deletion's transaction: no row is written (the log is deleted with the account), the hook hears of it. */
+  recordAccountDeletedInTransaction(tx: EntityManager, userId: string, source: EventSource, at: Date): Promise<void>;
   /** The user's events, newest first: `first` of them after the cursor `after`. */
   page(userId: string, options: { first: number; after: string | null }): Promise<SecurityEventPage>;
   /** Deletes the events from before `before`; returns how many. */
@@ -56,6 +61,12 @@ function eventOf(tx: EntityManager, record: SecurityEventRecord): SecurityEvent 
     login: record.loginId ? tx.getReference(UserLogin, record.loginId, { wrapped: true }) : null,
     revokedReason: record.revokedReason ?? null,
   });
+}
+
+/** The event's own source fields, not whatever else the record's source carried (a ClientInfo's browser names). */
+function noticeOf(event: SecurityEvent, record: SecurityEventRecord): SecurityNotice {
+  const { id, kind, at, ipAddress, userAgent, device, location, revokedReason } = event;
+  return { id, userId: record.userId, kind, at, source: { ipAddress, userAgent, device, location }, loginId: record.loginId ?? null, revokedReason };
 }
 
 /** Opaque to clients: the (at, id) of the last event of a page, the order of the log. */
@@ -74,42 +85,66 @@ function positionOf(cursor: string): { at: Date; id: string } {
   throw badUserInput('after is not a cursor of this list.', 'after');
 }
 
-export function createSecurityEvents(orm: MikroORM): SecurityEvents {
+export function createSecurityEvents(orm: MikroORM, options: { readonly onNotice?: SecurityNoticeHook | null } = {}): SecurityEvents {
+  const onNotice = options.onNotice ?? null;
+
+  async function record(tx: EntityManager, records: readonly SecurityEventRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const events = records.map((record) => eventOf(tx, record));
+    await tx.persist(events).flush();
+    if (onNotice) await onNotice(tx, events.map((event, index) => noticeOf(event, records[index]!)));
+  }
+
+  /** A write of its own: in a transaction when the hook has work (a webhook's job) to commit with it, else as before. */
+  const writeAlone = (work: (em: EntityManager) => Promise<void>) => (onNotice ? orm.em.fork().transactional(work) : work(orm.em.fork()));
+
   return {
-    async recordInTransaction(tx, records) {
-      if (records.length === 0) return;
-      await tx.persist(records.map((record) => eventOf(tx, record))).flush();
-    },
+    recordInTransaction: record,
 
     async recordFailedLogin(userId, source, at) {
-      const em = orm.em.fork();
-      await em.persist(eventOf(em, { userId, kind: SecurityEventKind.LOGIN_FAILED, at, source })).flush();
+      await writeAlone((em) => record(em, [{ userId, kind: SecurityEventKind.LOGIN_FAILED, at, source }]));
     },
 
     async recordThrottled(email, source, at) {
-      // One statement: the account (if there is one) and whether it already has a recent line from this address.
-      await orm.em.fork().execute(
-        `insert into security_events (id, user_id, kind, at, ip_address, user_agent, device, location_city, location_country, location_country_code)
-         select ?, u.id, ?, ?, ?, ?, ?, ?, ?, ? from users u
-         where u.email = ? and not exists (
-           select 1 from security_events e
-           where e.user_id = u.id and e.kind = ? and e.ip_address = ? and e.at > ?)`,
-        [
-          uuidV7(),
-          SecurityEventKind.LOGIN_THROTTLED,
-          at,
-          source.ipAddress,
-          source.userAgent,
-          source.device,
-          source.location?.city ?? null,
-          source.location?.country ?? null,
-          source.location?.countryCode ?? null,
-          email,
-          SecurityEventKind.LOGIN_THROTTLED,
-          source.ipAddress,
-          new Date(at.getTime() - THROTTLED_EVENT_INTERVAL_MS),
-        ],
-      );
+      const id = uuidV7();
+      await writeAlone(async (tx) => {
+        // One statement: the account (if there is one) and whether it already has a recent line from this address.
+        const inserted = await tx.execute<Array<{ user_id: string }>>(
+          `insert into security_events (id, user_id, kind, at, ip_address, user_agent, device, location_city, location_country, location_country_code)
+           select ?, u.id, ?, ?, ?, ?, ?, ?, ?, ? from users u
+           where u.email = ? and not exists (
+             select 1 from security_events e
+             where e.user_id = u.id and e.kind = ? and e.ip_address = ? and e.at > ?)
+           returning user_id`,
+          [
+            id,
+            SecurityEventKind.LOGIN_THROTTLED,
+            at,
+            source.ipAddress,
+            source.userAgent,
+            source.device,
+            source.location?.city ?? null,
+            source.location?.country ?? null,
+            source.location?.countryCode ?? null,
+            email,
+            SecurityEventKind.LOGIN_THROTTLED,
+            source.ipAddress,
+            new Date(at.getTime() - THROTTLED_EVENT_INTERVAL_MS),
+          ],
+        );
+        // Only a row inserted now is told of (none for an unknown email, or within the minute).
+        const [row] = inserted;
+        if (row && onNotice) {
+          const { ipAddress, userAgent, device, location } = source;
+          await onNotice(tx, [
+            { id, userId: row.user_id, kind: SecurityEventKind.LOGIN_THROTTLED, at, source: { ipAddress, userAgent, device, location }, loginId: null, revokedReason: null },
+          ]);
+        }
+      });
+    },
+
+    async recordAccountDeletedInTransaction(tx, userId, { ipAddress, userAgent, device, location }, at) {
+      await onNotice?.(tx, [{ id: uuidV7(), userId, kind: 'ACCOUNT_DELETED', at, source: { ipAddress, userAgent, device, location }, loginId: null, revokedReason: null }]);
     },
 
     async page(userId, { first, after }) {

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { RevokeReason } from '../entities/revoke-reason';
+import type { Role } from '../entities/role';
 import { batchPerTick } from '../lib/tick-batch';
 
 /** Who a login belongs to: what `me` answers, read with the login in the same query. */
@@ -7,6 +8,8 @@ export interface Account {
   readonly id: string;
   readonly email: string;
   readonly createdAt: Date;
+  /** As the database has it at this request: a grant or revoke applies from the next one. */
+  readonly role: Role;
 }
 
 /** The part of a UserLogin row (and its user) the session check needs. */
@@ -25,6 +28,7 @@ interface SessionRow {
   user_id: string;
   email: string;
   user_created_at: Date | string;
+  role: Role;
   expires_at: Date | string;
   revoked_at: Date | string | null;
   revoked_reason: RevokeReason | null;
@@ -39,7 +43,7 @@ interface SessionRow {
  */
 const SESSION_CHECK = {
   name: 'session-check',
-  text: `select l.id, l.user_id, u.email, u.created_at as user_created_at, l.expires_at, l.revoked_at, l.revoked_reason, l.last_seen_at
+  text: `select l.id, l.user_id, u.email, u.created_at as user_created_at, u.role, l.expires_at, l.revoked_at, l.revoked_reason, l.last_seen_at
          from user_logins l join users u on u.id = l.user_id
          where l.id = any($1::uuid[])`,
 };
@@ -69,7 +73,7 @@ export interface SessionStore {
 function loginRecordOf(row: SessionRow): LoginRecord {
   return {
     id: row.id,
-    user: { id: row.user_id, email: row.email, createdAt: toDate(row.user_created_at) },
+    user: { id: row.user_id, email: row.email, createdAt: toDate(row.user_created_at), role: row.role },
     expiresAt: toDate(row.expires_at),
     revokedAt: row.revoked_at === null ? null : toDate(row.revoked_at),
     revokedReason: row.revoked_reason,

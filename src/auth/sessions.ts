@@ -1,5 +1,6 @@
 import { RevokeReason } from '../entities/revoke-reason';
 import { UnauthenticatedReason, type SessionEndReason } from '../errors';
+import type { Meter } from '../metrics';
 import type { IdleTimeout } from './idle-timeout';
 import { LastSeenRecorder } from './last-seen';
 import type { Account, LoginRecord, SessionStore } from './session-store';
@@ -173,11 +174,22 @@ export function createSessions(options: {
   readonly idle: IdleRule;
   /** A `lastSeenAt` write failed; the request it came from has already been answered. */
   readonly onTouchError: (error: unknown) => void;
+  /** Counts every check (HTTP, WebSocket, re-checks) and times it. */
+  readonly meter: Meter;
 }): Sessions {
-  const { tokens, store, idle } = options;
+  const { tokens, store, idle, meter } = options;
   const lastSeen = new LastSeenRecorder(store.touch, idle.timeout.lastSeenIntervalMs, options.onTouchError);
+  const check = (authorization: string | undefined, now: Date) => validateSession(authorization, { tokens, findLogin: store.find, idle, now });
+  // The hot path: without metrics, no clock reads and no extra promise. A check that throws (the
+  // database failed) has no verdict and is not counted.
+  const measured = async (authorization: string | undefined, now: Date) => {
+    const started = performance.now();
+    const result = await check(authorization, now);
+    meter.sessionChecked(result.status, (performance.now() - started) / 1000);
+    return result;
+  };
   return {
-    validate: (authorization, now) => validateSession(authorization, { tokens, findLogin: store.find, idle, now }),
+    validate: meter.enabled ? measured : check,
     claims: (authorization, now) => {
       const token = bearerToken(authorization);
       // A token past its `exp` still says whose it is; the session check then tells why it ended.

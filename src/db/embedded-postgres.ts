@@ -72,6 +72,21 @@ async function refuseIfInUse(dataDir: string): Promise<void> {
   );
 }
 
+/**
+ * The URL of the embedded PostgreSQL that a running server started on `dataDir`, or null when none
+ * runs there: a command beside the server (the admin CLI) connects to it rather than starting a second.
+ */
+export async function runningEmbeddedPostgresUrl(dataDir: string): Promise<string | null> {
+  const lock = await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8').catch(() => null);
+  // postmaster.pid: the pid, the data folder, the start time, then the port (PostgreSQL's pidfile.h).
+  const [pidLine, , , port] = lock?.split('\n') ?? [];
+  const pid = Number(pidLine);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !/^\d+$/.test(port ?? '')) return null;
+  return databaseUrl(Number(port));
+}
+
+const databaseUrl = (port: number) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE_NAME}`;
+
 /** The last lines PostgreSQL wrote, for an error that says why it did not start. */
 const KEPT_LOG_LINES = 10;
 
@@ -150,7 +165,7 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
   }
 
   return {
-    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE_NAME}`,
+    url: databaseUrl(port),
     stop: () => postgres.stop(),
   };
 }

@@ -16,6 +16,8 @@ export enum RevokeReason {
   IDLE_TIMEOUT = 'IDLE_TIMEOUT',
   /** The "this wasn't me" link of a new-sign-in email */
   NOT_ME = 'NOT_ME',
+  /** revokeLoginOfUser or revokeLoginsOfUser, by an administrator */
+  ADMIN = 'ADMIN',
 }
 
 registerEnumType(RevokeReason, {
@@ -31,5 +33,6 @@ registerEnumType(RevokeReason, {
     PASSWORD_CHANGED: { description: 'The password was changed on another login, with logoutOtherDevices: true.' },
     IDLE_TIMEOUT: { description: 'Not used for longer than SESSION_IDLE_TIMEOUT (default 14 days).' },
     NOT_ME: { description: 'Revoked from the "this wasn\'t me" link of a new-sign-in email.' },
+    ADMIN: { description: 'Revoked by an administrator (revokeLoginOfUser, revokeLoginsOfUser).' },
   },
 });

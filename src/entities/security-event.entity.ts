@@ -105,3 +105,17 @@ export class SecurityEvent {
     this.revokedReason = init.revokedReason ?? null;
   }
 }
+
+/**
+ * What the log tells beyond itself (webhooks): a recorded event with its id, or an account's deletion,
+ * which leaves no row (the log goes with the account), with an id made for it.
+ */
+export interface SecurityNotice {
+  readonly id: string;
+  readonly userId: string;
+  readonly kind: SecurityEventKind | 'ACCOUNT_DELETED';
+  readonly at: Date;
+  readonly source: EventSource;
+  readonly loginId: string | null;
+  readonly revokedReason: RevokeReason | null;
+}

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { Entity, Enum, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { Field, ID, ObjectType } from 'type-graphql';
+import { Role } from './role';
 
 @ObjectType({ description: 'An account that logs in with an email address and a password.' })
 @Entity({ tableName: 'users' })
@@ -21,6 +22,11 @@ export class User {
   @Field()
   @Property({ type: 'datetime' })
   createdAt: Date;
+
+  /** Read with the session on every request, so a grant or revoke applies from the user's next request. */
+  @Field(() => Role)
+  @Enum({ items: () => Role, nativeEnumName: 'user_role', default: Role.USER })
+  role: Role = Role.USER;
 
   /**
    * When the password was last set (registration, changePassword), never by a rehash at a new cost.

@@ -6,6 +6,7 @@ import { endReasonOf, type Session, type Sessions } from '../auth/sessions';
 import { unavailableOr } from '../db/availability';
 import { ambiguousAuthorization, invalidSession } from '../errors';
 import type { HttpContext } from '../resolvers/context.type';
+import { authorizationHeaders } from './authorization-headers';
 import type { ClientAddressOf } from './client-address';
 import type { RequestLog } from './request-log';
 import { isSignInOnly, type OperationRequest } from './sign-in-operation';
@@ -36,16 +37,6 @@ class HttpRequestContext implements HttpContext {
   }
 }
 
-/** How many Authorization headers came: counted in the raw list, not `headersDistinct`, which copies every header. */
-function authorizationHeaders(req: IncomingMessage): number {
-  let count = 0;
-  const raw = req.rawHeaders;
-  for (let index = 0; index < raw.length; index += 2) {
-    if (raw[index]!.toLowerCase() === 'authorization') count += 1;
-  }
-  return count;
-}
-
 export interface ContextOptions {
   readonly sessions: Sessions;
   readonly parseOptions: ParseOptions;
@@ -64,7 +55,6 @@ export function createContextBuilder({ sessions, parseOptions, clientAddressOf, 
   return async (req, body, log) => {
     const now = new Date();
 
-    // Node keeps only the first of several Authorization headers; a proxy in front may use another.
     if (authorizationHeaders(req) > 1) throw ambiguousAuthorization();
 
     let result;

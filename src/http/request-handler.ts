@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from 'cors';
 import type { Logger } from 'pino';
+import { isForwardAuthRequest } from './forward-auth';
 import { requestLines, startRequestLog, type RequestLog } from './request-log';
 import { REQUEST_ID_HEADER } from './request-id';
 
@@ -25,6 +26,8 @@ function answersCors(req: IncomingMessage, res: ServerResponse): boolean {
 export interface RequestHandlerOptions {
   readonly logger: Logger;
   readonly graphql: (req: IncomingMessage, res: ServerResponse, log: RequestLog) => Promise<void>;
+  /** /auth/session: the session check for proxies in front of other services (forward-auth.ts). */
+  readonly forwardAuth: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** GET /graphql from a browser: the playground page, when it is served. */
   readonly wantsPage: (req: IncomingMessage) => boolean;
   /** Everything else: /healthz, the playground's assets, 404s (an Express app). */
@@ -33,9 +36,9 @@ export interface RequestHandlerOptions {
 
 /**
  * Every HTTP request, first: its log line and id, then GraphQL straight to Apollo (the path nearly
- * every request takes, with no framework in it), or the other routes.
+ * every request takes, with no framework in it), the forward-auth check, or the other routes.
  */
-export function createRequestHandler({ logger, graphql, wantsPage, otherRoutes }: RequestHandlerOptions): Handler {
+export function createRequestHandler({ logger, graphql, forwardAuth, wantsPage, otherRoutes }: RequestHandlerOptions): Handler {
   const lines = requestLines(logger);
   return (req, res) => {
     const log = startRequestLog(logger, lines, req, res);
@@ -46,6 +49,11 @@ export function createRequestHandler({ logger, graphql, wantsPage, otherRoutes }
         void graphql(req, res, log);
         return;
       }
+    }
+    // Beside GraphQL on the hot path (it runs before every request of the services behind a proxy): no Express either.
+    if (isForwardAuthRequest(req)) {
+      void forwardAuth(req, res);
+      return;
     }
     otherRoutes(req, res);
   };

@@ -1,15 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Level, Logger } from 'pino';
+import { FORWARD_AUTH_PATH } from './forward-auth';
 import { requestId } from './request-id';
 import { pathOf } from './request-target';
-
 
 function levelOf(path: string, status: number): Level {
   if (status >= 500) return 'error';
   // Many 429s mean someone is guessing passwords.
   if (status === 429) return 'warn';
-  // A load balancer probes every few seconds; only a failing probe is news at the default level.
-  if (status < 400 && path === '/healthz') return 'debug';
+  // A load balancer probes every few seconds, and a proxy asks /auth/session before every request
+  // it lets through: only a failing probe, or a refused session, is news at the default level.
+  if (status < 400 && (path === '/healthz' || path.startsWith(FORWARD_AUTH_PATH))) return 'debug';
   return 'info';
 }
 

@@ -24,6 +24,9 @@ import { workerLogger } from './worker-logger';
 /** 25 attempts spread over about 4 days (see above): a long SMTP outage delays a new-sign-in email, it does not lose it. */
 export const MAIL_MAX_ATTEMPTS = 25;
 
+/** The same 25 attempts over about 4 days: a receiver down for a weekend still gets every event, in the end. */
+export const WEBHOOK_MAX_ATTEMPTS = 25;
+
 /** How many jobs one instance runs at once unless told otherwise: mail jobs mostly wait on SMTP servers. */
 export const DEFAULT_JOB_CONCURRENCY = 4;
 

@@ -1,4 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
+import type { SecurityEventPage } from '../auth/security-events';
 import { SecurityEvent } from '../entities/security-event.entity';
 
 @ObjectType({ description: 'Where a page of a list ends (Relay cursor connections).' })
@@ -26,4 +27,11 @@ export class SecurityEventConnection {
 
   @Field(() => PageInfo)
   pageInfo!: PageInfo;
+}
+
+export function connectionOf(page: SecurityEventPage): SecurityEventConnection {
+  return {
+    edges: page.events.map((node, index) => ({ cursor: page.cursors[index]!, node })),
+    pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
+  };
 }

@@ -1,6 +1,6 @@
 import { Arg, Authorized, FieldResolver, Int, Mutation, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
 import type { NewDeviceAlerts } from '../auth/new-device-alerts';
-import type { SecurityEventPage, SecurityEvents } from '../auth/security-events';
+import type { SecurityEvents } from '../auth/security-events';
 import type { Session } from '../auth/sessions';
 import { SecurityEvent } from '../entities/security-event.entity';
 import { UserLogin } from '../entities/user-login.entity';
@@ -8,15 +8,8 @@ import { badUserInput } from '../errors';
 import { SECURITY_EVENTS_PAGE } from '../limits';
 import type { HttpContext } from './context.type';
 import { mapDatabaseUnavailable } from './database-errors.middleware';
-import { SecurityEventConnection } from './security-event-connection.type';
+import { connectionOf, SecurityEventConnection } from './security-event-connection.type';
 import { CurrentSession, HttpRequest } from './session.decorators';
-
-function connectionOf(page: SecurityEventPage): SecurityEventConnection {
-  return {
-    edges: page.events.map((node, index) => ({ cursor: page.cursors[index]!, node })),
-    pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
-  };
-}
 
 /** The signed-in user's security log, and the public "this wasn't me" revocation. */
 @UseMiddleware(mapDatabaseUnavailable)

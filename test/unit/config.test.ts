@@ -1,3 +1,4 @@
+import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ describe('loadConfig', () => {
       port: 4000,
       host: '127.0.0.1',
       database: { kind: 'embedded', dataDir: path.resolve('/srv/app/.data/postgres') },
-      jwt: { secret: expect.any(String), previousSecret: null, usesInsecureDefaultSecret: true, ttlSeconds: 30 * 24 * 3600 },
+      jwt: { algorithm: 'HS256', secret: expect.any(String), previousSecret: null, usesInsecureDefaultSecret: true, ttlSeconds: 30 * 24 * 3600 },
       bcryptCost: 12,
       bcryptWorkers: os.availableParallelism(),
       bcryptQueue: { total: 8 * os.availableParallelism(), perAccount: 2, perIp: 2 * os.availableParallelism() },
@@ -37,9 +38,11 @@ describe('loadConfig', () => {
       geoipDatabase: null,
       mail: { kind: 'log', from: 'login-activity <no-reply@localhost>' },
       publicUrl: null,
+      webhooks: null,
       logLevel: 'info',
       logFormat: 'pretty',
       playground: true,
+      metrics: null,
     });
   });
 
@@ -150,6 +153,90 @@ describe('loadConfig', () => {
 
   it('refuses to start in production without a JWT_SECRET', () => {
     expect(() => load({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required/);
+  });
+
+  describe('JWT_ALGORITHM=ES256', () => {
+    const pkcs8 = (key: KeyObject) => key.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const current = pkcs8(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+    const previous = pkcs8(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+    const problemsOf = (env: Record<string, string>): string => {
+      try {
+        load(env);
+      } catch (error) {
+        if (error instanceof ConfigError) return error.problems.join('\n');
+        throw error;
+      }
+      throw new Error('expected a ConfigError');
+    };
+
+    it('reads JWT_PRIVATE_KEY and JWT_PRIVATE_KEY_PREVIOUS, with literal \\n as newlines, and needs no JWT_SECRET in production', () => {
+      const config = load({
+        NODE_ENV: 'production',
+        JWT_ALGORITHM: 'ES256',
+        JWT_PRIVATE_KEY: current.trim().replaceAll('\n', '\\n'),
+        JWT_PRIVATE_KEY_PREVIOUS: previous,
+        JWT_TTL: '1h',
+      });
+      expect(config.jwt).toEqual({
+        algorithm: 'ES256',
+        privateKey: { kind: 'pem', pem: current.trim() },
+        previousPrivateKey: previous.trim(),
+        usesInsecureDefaultSecret: false,
+        ttlSeconds: 3600,
+      });
+      expect(Object.isFrozen(config.jwt)).toBe(true);
+    });
+
+    it('uses a development key under .data/ outside production, and refuses to start in production without JWT_PRIVATE_KEY', () => {
+      expect(load({ JWT_ALGORITHM: 'ES256' }).jwt).toEqual({
+        algorithm: 'ES256',
+        privateKey: { kind: 'development', file: path.resolve('/srv/app/.data/jwt-es256.pem') },
+        previousPrivateKey: null,
+        usesInsecureDefaultSecret: false,
+        ttlSeconds: 30 * 24 * 3600,
+      });
+      expect(load({ JWT_ALGORITHM: 'ES256', NODE_ENV: 'test', JWT_PRIVATE_KEY: '' }).jwt).toMatchObject({ privateKey: { kind: 'development' } });
+      const problems = problemsOf({ NODE_ENV: 'production', JWT_ALGORITHM: 'ES256' });
+      expect(problems).toMatch(/JWT_PRIVATE_KEY is required when NODE_ENV=production and JWT_ALGORITHM=ES256/);
+      expect(problems).not.toMatch(/JWT_SECRET/);
+    });
+
+    it('says what is wrong with a key that is not PKCS#8 P-256, never echoing it', () => {
+      const sec1 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'sec1' }).toString();
+      const p384 = pkcs8(generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey);
+      const ed25519 = pkcs8(generateKeyPairSync('ed25519').privateKey);
+      const publicPem = createPublicKey(current).export({ format: 'pem', type: 'spki' }).toString();
+      const garbled = current.replace(/[A-Za-z0-9]{20}/, 'A'.repeat(20));
+      const cases: Array<[string, RegExp]> = [
+        [sec1, /JWT_PRIVATE_KEY must be PKCS#8 .* got a SEC1 EC key/],
+        [p384, /JWT_PRIVATE_KEY must be an EC key on P-256, got ec on secp384r1/],
+        [ed25519, /JWT_PRIVATE_KEY must be an EC key on P-256, got ed25519/],
+        [publicPem, /JWT_PRIVATE_KEY must be an unencrypted PEM private key/],
+        ['not a key', /JWT_PRIVATE_KEY must be an unencrypted PEM private key/],
+        [garbled, /JWT_PRIVATE_KEY does not parse as a PEM private key/],
+      ];
+      for (const [key, message] of cases) {
+        const problems = problemsOf({ JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY: key, JWT_PRIVATE_KEY_PREVIOUS: key });
+        expect(problems).toMatch(message);
+        expect(problems).toMatch(new RegExp(message.source.replace('JWT_PRIVATE_KEY', 'JWT_PRIVATE_KEY_PREVIOUS')));
+        const body = key.split('\n').find((line) => line.length > 40) ?? key;
+        expect(problems).not.toContain(body);
+      }
+    });
+
+    it('refuses a key without ES256 and an unknown algorithm, and keeps HS256 as it was', () => {
+      expect(problemsOf({ JWT_PRIVATE_KEY: current })).toMatch(/JWT_PRIVATE_KEY is only used with JWT_ALGORITHM=ES256/);
+      expect(problemsOf({ JWT_ALGORITHM: 'HS256', JWT_PRIVATE_KEY_PREVIOUS: current })).toMatch(/JWT_PRIVATE_KEY_PREVIOUS is only used with JWT_ALGORITHM=ES256/);
+      expect(problemsOf({ JWT_ALGORITHM: 'RS256' })).toMatch(/JWT_ALGORITHM/);
+      expect(problemsOf({ NODE_ENV: 'production', JWT_ALGORITHM: 'HS256' })).toMatch(/JWT_SECRET is required when NODE_ENV=production/);
+      expect(load({ JWT_ALGORITHM: 'HS256', JWT_SECRET: 's'.repeat(32) }).jwt).toEqual({
+        algorithm: 'HS256',
+        secret: 's'.repeat(32),
+        previousSecret: null,
+        usesInsecureDefaultSecret: false,
+        ttlSeconds: 30 * 24 * 3600,
+      });
+    });
   });
 
   it('reports every bad value at once, each with its variable and why', () => {

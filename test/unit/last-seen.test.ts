@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { Role } from '../../src/entities/role';
 import { LastSeenRecorder } from '../../src/auth/last-seen';
 
 const start = new Date('2030-01-01T00:00:00.000Z');
 const later = (ms: number) => new Date(start.getTime() + ms);
 const session = {
-  user: { id: 'u', email: 'u@example.com', createdAt: start },
+  user: { id: 'u', email: 'u@example.com', createdAt: start, role: Role.USER },
   loginId: 'l',
   lastSeenAt: start,
   expiresAt: later(3_600_000),

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Role } from '../../src/entities/role';
 import type { Session } from '../../src/auth/sessions';
 import type { UserLogin } from '../../src/entities/user-login.entity';
 import { RevokeReason } from '../../src/entities/revoke-reason';
@@ -8,7 +9,7 @@ import { LoginActivityEvent } from '../../src/live/login-activity-event';
 
 const now = new Date('2030-01-01T00:00:00.000Z');
 const session: Session = {
-  user: { id: 'user-1', email: 'a@example.com', createdAt: now },
+  user: { id: 'user-1', email: 'a@example.com', createdAt: now, role: Role.USER },
   loginId: 'login-1',
   lastSeenAt: now,
   expiresAt: new Date(now.getTime() + 3_600_000),

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { Role } from '../../src/entities/role';
 import { idleTimeout } from '../../src/auth/idle-timeout';
 import { RevokeReason } from '../../src/entities/revoke-reason';
 import { validateSession, type IdleRule, type LoginRecord } from '../../src/auth/sessions';
@@ -7,7 +8,7 @@ import { createTokenService } from '../../src/auth/tokens';
 const tokens = createTokenService({ secret: 'unit-test-secret-of-at-least-32-characters', ttlSeconds: 3600 });
 const now = new Date('2030-01-01T00:00:00.000Z');
 const userId = '6f1c2f4e-8a1b-4c3d-9e5f-0a1b2c3d4e5f';
-const user = { id: userId, email: 'alice@example.com', createdAt: now };
+const user = { id: userId, email: 'alice@example.com', createdAt: now, role: Role.USER };
 const login: LoginRecord = {
   id: '0b7e6c1a-2d3f-4a5b-8c9d-e0f1a2b3c4d5',
   user,

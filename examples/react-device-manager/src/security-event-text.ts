@@ -36,6 +36,7 @@ const REVOKED_BECAUSE: Readonly<Record<string, string>> = {
   PASSWORD_CHANGED: 'Password changed',
   IDLE_TIMEOUT: 'Idle',
   NOT_ME: 'Not me',
+  ADMIN: 'By an administrator',
 } satisfies Record<RevokeReason, string>;
 
 function whatHappened(event: SecurityEventView): string {
