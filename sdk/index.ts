@@ -28,6 +28,7 @@ export {
   type UnauthenticatedReason,
 } from './errors';
 export { verifySession, type VerifiedSession, type VerifySessionOptions } from './verify-session';
+export { FIRST_RECONNECT_MAX_MS, reconnectDelayMs, waitToReconnect } from './reconnect';
 export { createLiveClient, toWebSocketUrl, type LiveClient, type LiveClientOptions } from './live';
 export {
   LiveCloseCode,

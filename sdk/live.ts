@@ -4,6 +4,7 @@ import { createClient as createWebSocketClient } from 'graphql-ws/client';
 import { printOperation, type VariablesArgument } from './client';
 import { GraphQLRequestError, NetworkError } from './errors';
 import { LiveCloseCode, SubscriptionClosedError, asSocketClose, type SocketClose } from './live-errors';
+import { waitToReconnect } from './reconnect';
 
 export interface LiveClientOptions {
   /**
@@ -86,6 +87,8 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
     webSocketImpl: options.webSocketImpl,
     connectionParams: { authorization: `Bearer ${options.token}` },
     ...(options.retryAttempts === undefined ? {} : { retryAttempts: options.retryAttempts }),
+    // A restart's 1001: back within half a second (another instance behind the balancer), then backing off.
+    retryWait: waitToReconnect,
     // graphql-ws retries only close events by default; a ws `error` event (a reset connection, a server
     // restarting) is worth retrying too.
     shouldRetry: (problem) => {

@@ -4,6 +4,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { throwError } from 'rxjs';
 import { sessionEndOfClose } from '../../../sdk/errors';
 import { LiveCloseCode } from '../../../sdk/live-errors';
+import { waitToReconnect } from '../../../sdk/reconnect';
 import type { SessionStore } from './session';
 
 /** How the live socket is doing, for the indicator next to the device list. */
@@ -15,15 +16,6 @@ export function webSocketUrlOf(graphqlUrl: string, pageUrl: string): string {
   const url = new URL(graphqlUrl, pageUrl);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   return url.href;
-}
-
-/**
- * 1 s, 2 s, 4 s, ... up to 30 s, plus up to a second at random: the clients of a restarted server
- * (1001) come back spread out rather than all at once.
- */
-function waitBeforeRetry(retries: number): Promise<void> {
-  const delayMs = Math.min(1_000 * 2 ** retries, 30_000) + Math.random() * 1_000;
-  return new Promise((resolve) => setTimeout(resolve, delayMs));
 }
 
 function closeCodeOf(event: unknown): number | undefined {
@@ -90,7 +82,8 @@ export class SessionSocket {
       // or unreachable database (1013), a refused connection (an error event, not a close).
       retryAttempts: Infinity,
       shouldRetry: () => true,
-      retryWait: waitBeforeRetry,
+      // The SDK's: within half a second after a restart's 1001 (another instance answers), then backing off.
+      retryWait: waitToReconnect,
       on: {
         connecting: (isRetry) => this.setStatus(client, isRetry ? 'reconnecting' : 'connecting'),
         connected: () => this.setStatus(client, 'connected'),
