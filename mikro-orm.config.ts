@@ -7,11 +7,11 @@ import { RateLimitCounter } from './src/entities/rate-limit.entity';
 import { SecurityEvent } from './src/entities/security-event.entity';
 import { User } from './src/entities/user.entity';
 import { UserLogin } from './src/entities/user-login.entity';
+import type { DatabasePooler } from './src/config';
 import { guardPool } from './src/db/pool-guard';
 import { DATABASE_TIMEOUTS_MS } from './src/limits';
 import { driverMessage } from './src/logger';
 import { migrationsList } from './src/migrations';
-
 
 /** Where the database driver reports trouble (a dropped connection, say); the console by default. */
 export interface DriverLog {
@@ -19,7 +19,13 @@ export interface DriverLog {
   error(message: string): void;
 }
 
-export function createOrmConfig(clientUrl: string, log: DriverLog = console): Options {
+/**
+ * @param pooler `transaction` when `clientUrl` is a transaction pooler (PgBouncer): it refuses
+ * startup parameters it does not know, so `statement_timeout` is not sent; set it where the server
+ * connections are made instead (deploy/pgbouncer.ini's `connect_query`). The client's own
+ * `query_timeout` still applies.
+ */
+export function createOrmConfig(clientUrl: string, log: DriverLog = console, { pooler = 'none' }: { pooler?: DatabasePooler } = {}): Options {
   return defineConfig({
     clientUrl,
     entities: [User, UserLogin, Location, SecurityEvent, AlertLink, RateLimitCounter],
@@ -44,7 +50,7 @@ export function createOrmConfig(clientUrl: string, log: DriverLog = console): Op
     pool: { min: 0, max: 10 },
     driverOptions: {
       connectionTimeoutMillis: DATABASE_TIMEOUTS_MS.connect,
-      statement_timeout: DATABASE_TIMEOUTS_MS.query,
+      ...(pooler === 'transaction' ? {} : { statement_timeout: DATABASE_TIMEOUTS_MS.query }),
       query_timeout: DATABASE_TIMEOUTS_MS.query,
       // TCP keepalive notices a connection whose peer vanished without closing it.
       keepAlive: true,
@@ -61,6 +67,9 @@ export function createOrmConfig(clientUrl: string, log: DriverLog = console): Op
       setDebugMode() {},
       isEnabled: () => false,
     }),
+    // The database exists (created by the operator, the tests, or src/db/embedded-postgres.ts). The ORM's
+    // own check looks the URL's database name up in pg_database, which behind PgBouncer may be an alias.
+    ensureDatabase: false,
     forceUtcTimezone: true,
     allowGlobalContext: false,
     debug: false,

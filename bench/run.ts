@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { alerts } from './scenarios/alerts';
 import { authOverhead } from './scenarios/auth-overhead';
+import { clusterScaling } from './scenarios/cluster';
 import { forwardAuth } from './scenarios/forward-auth';
 import { liveActivity } from './scenarios/live-activity';
 import { loginFlood } from './scenarios/login-flood';
@@ -18,7 +19,7 @@ import { createBenchDatabase, machine, ROUNDS, SECONDS } from './lib';
  * `npm run bench`: the real server, spawned as `npm start` runs it, on a fresh database, driven
  * over HTTP by autocannon. Loads that are compared run alternately on the same server, several
  * rounds, and the median is reported, because a shared machine is noisy.
- * `npm run bench -- <auth|forward-auth|storm|flood|enumeration|scale|instances|live|ws-flood|history|outage|peers|alerts>` runs one scenario;
+ * `npm run bench -- <auth|forward-auth|storm|flood|enumeration|scale|instances|live|ws-flood|history|outage|peers|alerts|cluster>` runs one scenario;
  * "peers" also runs better-auth and a lean server beside ours (bench/peers/, dev dependencies only).
  */
 async function main() {
@@ -41,6 +42,7 @@ async function main() {
     if (!only || only === 'outage') await silentOutage(db);
     if (!only || only === 'peers') await peers(db);
     if (!only || only === 'alerts') await alerts(db);
+    if (!only || only === 'cluster') await clusterScaling(db);
   } finally {
     await db.drop();
   }

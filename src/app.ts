@@ -5,7 +5,8 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
-import { createOrmConfig } from '../mikro-orm.config';
+import type { Pool } from 'pg';
+import { createOrmConfig, type DriverLog } from '../mikro-orm.config';
 import { createAccounts } from './auth/accounts';
 import { BcryptQueue } from './auth/bcrypt-queue';
 import { startHistoryPruning } from './auth/history-pruning';
@@ -22,9 +23,10 @@ import { loadSigningKeys } from './auth/signing-keys';
 import { createTokenService } from './auth/tokens';
 import { createUsers } from './auth/users';
 import type { Config } from './config';
-import { openDatabase } from './db/database';
+import { openDatabase, type Database } from './db/database';
 import { migrateExclusively } from './db/migrate';
 import { nativePool } from './db/pooled-connection';
+import { withUnnamedStatements } from './db/unnamed-statements';
 import { openIpLocations } from './geo/ip-locations';
 import { addJobInTransaction, MAIL_MAX_ATTEMPTS, startJobQueue, WEBHOOK_MAX_ATTEMPTS, type JobTask } from './jobs/job-queue';
 import { countQueueJobs } from './jobs/queue-counts';
@@ -50,8 +52,9 @@ import { requestLogPlugin } from './http/request-log.plugin';
 import { subscriptionsOverHttpRefused } from './http/subscriptions-over-http';
 import { uncachedResponses } from './http/uncached-responses';
 import { serveSubscriptions } from './http/websocket-server';
-import { REQUEST_BODY_LIMIT_BYTES } from './limits';
+import { DATABASE_TIMEOUTS_MS, REQUEST_BODY_LIMIT_BYTES } from './limits';
 import { startLiveActivity, type LiveActivityStatus } from './live/live-activity';
+import { sleep } from './lib/timers';
 import { createLogger, type Logger } from './logger';
 import { NO_METRICS } from './metrics';
 import type { HttpContext } from './resolvers/context.type';
@@ -92,6 +95,35 @@ function urlOf({ address, family, port }: AddressInfo): string {
   return `http://${host}:${port}${GRAPHQL_PATH}`;
 }
 
+/**
+ * Migrations hold a session-level advisory lock (src/db/migrate.ts), which a transaction pooler would
+ * take and release on different server connections: they run where session state holds
+ * (`directUrl`), on an ORM of their own when that is not the server's pool.
+ */
+async function migrate(database: Database, orm: MikroORM, driverLog: DriverLog) {
+  if (database.directUrl === database.url) return migrateExclusively(orm);
+  const direct = await MikroORM.init(createOrmConfig(database.directUrl, driverLog));
+  try {
+    return await migrateExclusively(direct);
+  } finally {
+    await direct.close();
+  }
+}
+
+/**
+ * Behind a transaction pooler the server cannot set `statement_timeout` itself (it is a startup
+ * parameter the pooler refuses): the pooler's server connections must (deploy/pgbouncer.ini's
+ * `connect_query`). One that does not lets a stuck query hold a server connection for good: say so.
+ */
+async function warnWithoutStatementTimeout(pool: Pool, logger: Logger): Promise<void> {
+  const { rows } = await pool.query<{ statement_timeout: string }>('show statement_timeout');
+  if (rows[0]?.statement_timeout === '0') {
+    logger.warn(
+      `statement_timeout is off on the pooler's connections: set it there (PgBouncer: connect_query='SET statement_timeout = ${DATABASE_TIMEOUTS_MS.query}') so a stuck query cannot hold a server connection`,
+    );
+  }
+}
+
 /** Starts the whole server: database (embedded if no DATABASE_URL), migrations, GraphQL over HTTP. */
 export async function bootstrap(config: Config, logger: Logger = createLogger(config)): Promise<RunningServer> {
   const cleanups: Array<() => Promise<void>> = [];
@@ -99,25 +131,27 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
 
+  let shuttingDown = false;
   try {
     const database = await openDatabase(config.database, logger);
     cleanups.push(() => database.stop());
 
-    const orm = await MikroORM.init(
-      createOrmConfig(database.url, {
-        warn: (message) => logger.warn({ database: message }, 'database driver'),
-        error: (message) => logger.error({ database: message }, 'database driver'),
-      }),
-    );
+    const driverLog: DriverLog = {
+      warn: (message) => logger.warn({ database: message }, 'database driver'),
+      error: (message) => logger.error({ database: message }, 'database driver'),
+    };
+    const orm = await MikroORM.init(createOrmConfig(database.url, driverLog, { pooler: database.pooler }));
     cleanups.push(() => orm.close());
-    const applied = await migrateExclusively(orm);
+    const applied = await migrate(database, orm, driverLog);
     if (applied.length > 0) logger.info({ migrations: applied.map((migration) => migration.name) }, 'applied database migrations');
 
     const hasher = createPasswordHasher(config.bcryptCost, config.bcryptWorkers);
     cleanups.push(() => hasher.close());
 
     // The domain services, each built once and handed to whoever calls it.
-    const pool = await nativePool(orm);
+    // Every raw statement (the session check, the rate limiter, the queue counts) goes through this pool.
+    const pool = database.pooler === 'transaction' ? withUnnamedStatements(await nativePool(orm)) : await nativePool(orm);
+    if (database.pooler === 'transaction') await warnWithoutStatementTimeout(pool, logger);
     // METRICS_PORT: one meter for the services that count. The gauges are read at each scrape, once
     // the metrics server is up at the end of the start, when `live` exists.
     const metrics = config.metrics
@@ -183,7 +217,7 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     });
 
     const live = await startLiveActivity({
-      listenUrl: config.subscriptions.listenDatabaseUrl ?? database.url,
+      listenUrl: config.subscriptions.listenDatabaseUrl ?? database.directUrl,
       sessions,
       logins,
       config: config.subscriptions,
@@ -191,7 +225,7 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     });
     cleanups.push(() => live.stop());
 
-    const httpServer = http.createServer();
+    const httpServer = http.createServer({ keepAliveTimeout: config.keepAliveTimeoutMs });
     const clientAddressOf = clientAddressFrom(config.trustProxy);
     const schema = await buildAppSchema({ accounts, logins, idle, events, alerts, users: createUsers(orm) });
     const limits = operationLimits({ hideFieldSuggestions: config.nodeEnv === 'production' });
@@ -239,7 +273,7 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     otherRoutes.disable('x-powered-by');
     // As when Express served everything: no ETag hashing of each answer.
     otherRoutes.set('etag', false);
-    otherRoutes.get('/healthz', healthHandler(orm, () => live.status().events));
+    otherRoutes.get('/healthz', healthHandler(orm, () => live.status().events, () => shuttingDown));
     if (signing.algorithm === 'ES256') otherRoutes.use(jwksRoutes(signing.keys));
     otherRoutes.use(notMeRoutes(alerts, clientAddressOf, locate));
     if (config.playground) otherRoutes.use(playgroundRoutes({ logger }));
@@ -280,7 +314,8 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
               }),
         } satisfies Record<string, JobTask>);
       }
-      const queue = await startJobQueue({ connectionString: database.url, logger, tasks });
+      // graphile-worker LISTENs and takes session locks: straight to PostgreSQL, past any transaction pooler.
+      const queue = await startJobQueue({ connectionString: database.directUrl, logger, tasks });
       cleanups.push(async () => {
         await queue.stop();
         mailer?.close();
@@ -289,6 +324,15 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
     // Last, so a scrape finds the whole server up; the cleanups run in reverse, so it closes first.
     const metricsServer = metrics && config.metrics ? await startMetricsServer(metrics, config.metrics, logger) : null;
     if (metricsServer) cleanups.push(() => metricsServer.close());
+    // Last pushed, so the first to run on stop: /healthz says 503 while everything else is still
+    // served for SHUTDOWN_DELAY, the time a balancer's health check takes to stop routing here.
+    cleanups.push(async () => {
+      shuttingDown = true;
+      if (config.shutdownDelaySeconds > 0) {
+        logger.info({ delaySeconds: config.shutdownDelaySeconds }, '/healthz answers 503; serving on until the delay is over');
+        await sleep(config.shutdownDelaySeconds * 1000);
+      }
+    });
     let stopping: Promise<void> | undefined;
     return { url, orm, liveStatus: () => live.status(), metricsUrl: metricsServer?.url ?? null, stop: () => (stopping ??= cleanUp()) };
   } catch (error) {

@@ -9,8 +9,26 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 /** `json`: one JSON object per line, for machines; `pretty`: coloured lines for a developer's terminal. */
 export type LogFormat = 'json' | 'pretty';
 
+/**
+ * What is between DATABASE_URL and PostgreSQL. `none`: PostgreSQL itself, or a pooler in session mode
+ * (each client keeps one server connection). `transaction`: a pooler in transaction mode (PgBouncer's
+ * `pool_mode = transaction`), which hands each transaction, or each statement outside one, to any
+ * server connection: no named prepared statements, no startup parameters, no session state there.
+ */
+export type DatabasePooler = 'none' | 'transaction';
+
 export type DatabaseConfig =
-  | { readonly kind: 'url'; readonly url: string }
+  | {
+      readonly kind: 'url';
+      readonly url: string;
+      readonly pooler: DatabasePooler;
+      /**
+       * A connection that keeps session state: migrations and their lock, and the job queue (it LISTENs
+       * and holds session locks). MIGRATION_DATABASE_URL; else, behind a transaction pooler,
+       * LISTEN_DATABASE_URL; else `url`.
+       */
+      readonly directUrl: string;
+    }
   | { readonly kind: 'embedded'; readonly dataDir: string };
 
 /** At most `points` events per `windowSeconds`, per key. */
@@ -116,6 +134,17 @@ export interface Config {
   readonly rateLimits: RateLimits;
   readonly subscriptions: SubscriptionConfig;
   readonly trustProxy: number;
+  /**
+   * After SIGTERM, how long /healthz answers 503 while everything else is still served, before the
+   * server stops accepting: the time a load balancer's health check needs to stop routing here. 0: none.
+   */
+  readonly shutdownDelaySeconds: number;
+  /**
+   * How long an idle keep-alive connection stays open (Node's default, 5 s). A load balancer's own
+   * idle timeout towards the server must be shorter, so that it, not the server, closes idle
+   * connections (a server closing one races the proxy's next request on it).
+   */
+  readonly keepAliveTimeoutMs: number;
   /** The MaxMind-format .mmdb to read locations from; null for the shipped GeoLite2 City databases. */
   readonly geoipDatabase: string | null;
   readonly mail: MailConfig;
@@ -283,6 +312,13 @@ function collectProblems({ errors }: ReporterOptions<Record<string, unknown>>, e
   if (env['NODE_ENV'] === 'production' && !es256 && !env['JWT_SECRET']) {
     problems.push(`JWT_SECRET is required when NODE_ENV=production (at least ${MIN_JWT_SECRET_LENGTH} characters)`);
   }
+  const pooled = env['DATABASE_POOLER'] === 'transaction';
+  if (pooled && !env['DATABASE_URL']) problems.push('DATABASE_POOLER=transaction needs DATABASE_URL (the embedded database has no pooler)');
+  if (pooled && env['DATABASE_URL'] && !env['LISTEN_DATABASE_URL']) {
+    problems.push(
+      'DATABASE_POOLER=transaction needs LISTEN_DATABASE_URL: a direct connection to PostgreSQL (not through the pooler) for LISTEN, the job queue and migrations',
+    );
+  }
   // One without the other would sign nothing or send nowhere.
   const [hasUrl, hasSecret] = [env['WEBHOOK_URL'], env['WEBHOOK_SECRET']].map((value) => value !== undefined && value !== '');
   if (hasUrl !== hasSecret) problems.push(hasUrl ? 'WEBHOOK_SECRET is required with WEBHOOK_URL' : 'WEBHOOK_URL is required with WEBHOOK_SECRET');
@@ -377,6 +413,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       RATE_LIMIT_REGISTRATIONS_PER_IP: integerIn(1, 1_000_000)({ default: 20 }),
       RATE_LIMIT_REGISTRATIONS_PER_IP_WINDOW: durationInSeconds({ default: 60 * 60 }),
       LISTEN_DATABASE_URL: postgresUrl({ default: undefined }),
+      DATABASE_POOLER: str({ choices: ['none', 'transaction'] as const, default: 'none' }),
+      MIGRATION_DATABASE_URL: postgresUrl({ default: undefined }),
+      SHUTDOWN_DELAY: durationInSecondsOrOff({ default: 0 }),
+      HTTP_KEEP_ALIVE_TIMEOUT: durationInSeconds({ default: 5 }),
       MAX_SUBSCRIPTIONS_PER_USER: integerIn(1, 10_000)({ default: 20 }),
       SUBSCRIPTION_INIT_TIMEOUT: durationInSeconds({ default: 5 }),
       SUBSCRIPTION_MAX_MESSAGE_BYTES: integerIn(1024, 16 * 1024 * 1024)({ default: 64 * 1024 }),
@@ -413,7 +453,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     database: Object.freeze(
       parsed.DATABASE_URL === undefined
         ? { kind: 'embedded' as const, dataDir: path.resolve(cwd, '.data', 'postgres') }
-        : { kind: 'url' as const, url: parsed.DATABASE_URL },
+        : {
+            kind: 'url' as const,
+            url: parsed.DATABASE_URL,
+            pooler: parsed.DATABASE_POOLER,
+            directUrl:
+              parsed.MIGRATION_DATABASE_URL ?? (parsed.DATABASE_POOLER === 'transaction' ? parsed.LISTEN_DATABASE_URL : undefined) ?? parsed.DATABASE_URL,
+          },
     ),
     jwt: Object.freeze(jwtConfig(parsed, cwd)),
     bcryptCost: parsed.BCRYPT_COST,
@@ -450,6 +496,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       userMessages: Object.freeze({ perSecond: parsed.SUBSCRIPTION_USER_MESSAGE_RATE, burst: parsed.SUBSCRIPTION_USER_MESSAGE_BURST }),
     }),
     trustProxy: parsed.TRUST_PROXY,
+    shutdownDelaySeconds: parsed.SHUTDOWN_DELAY,
+    keepAliveTimeoutMs: parsed.HTTP_KEEP_ALIVE_TIMEOUT * 1000,
     geoipDatabase: parsed.GEOIP_DATABASE === undefined || parsed.GEOIP_DATABASE === '' ? null : path.resolve(cwd, parsed.GEOIP_DATABASE),
     mail: Object.freeze(mailConfig(parsed)),
     publicUrl: parsed.PUBLIC_URL ?? null,

@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ApolloServerPlugin } from '@apollo/server';
 
@@ -8,43 +9,56 @@ export interface HttpDrain {
 }
 
 /**
- * Like Apollo's drain plugin, with one difference that matters for a login server: a connection
- * with no request in progress is destroyed, not half-closed. Half-closing (`end()`) lets Node go on
- * to read a request that was already on its way, run it (a login gets written) and then fail to
- * answer it, so the client never learns of a login it caused. Destroyed, the request never runs.
+ * Like Apollo's drain plugin, made for a server behind a load balancer (nginx, with keep-alive
+ * connections to it), where a lost request is a failed request: GraphQL's POSTs are not idempotent,
+ * so a proxy never retries one it has sent.
+ * - It stops accepting, so the balancer's next connection is refused and goes to another instance
+ *   (a refused connection carried no request: proxies retry it).
+ * - Every request already received, or still arriving on an open connection, is answered, with
+ *   `Connection: close`; the connection ends after its last answer.
+ * - An idle keep-alive connection is never closed by the server before its keep-alive timeout: a
+ *   proxy may be sending a request on it that very moment, and would get a reset for it (and answer
+ *   its client 502). The client closes it (nginx after its upstream `keepalive_timeout`), or the
+ *   server's keep-alive timeout does, as it would without a shutdown.
+ * After `graceMs`, whatever is left is cut.
  */
 export function trackRequests(server: http.Server): HttpDrain {
-  const requestsInFlight = new Map<Duplex, number>();
+  const connections = new Set<Duplex>();
+  const responsesInFlight = new Set<http.ServerResponse>();
   let draining = false;
 
   server.on('connection', (socket: Duplex) => {
-    requestsInFlight.set(socket, 0);
-    socket.once('close', () => requestsInFlight.delete(socket));
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
   });
   // A socket upgraded to WebSocket is no HTTP connection any more: the WebSocket server closes it,
   // with a close frame, on shutdown. (The server's close still waits for it.)
   server.prependListener('upgrade', (_request: http.IncomingMessage, socket: Duplex) => {
-    requestsInFlight.delete(socket);
+    connections.delete(socket);
+    // The WebSocket server stopped listening when the drain began: an upgrade now (nginx sends a
+    // reconnecting subscriber's on a pooled connection) would be left hanging, and the server's
+    // close with it. Cut, the proxy retries it (a GET) on another instance.
+    if (draining) socket.destroy();
   });
   // Ahead of the app's own listener, which may answer synchronously (a CORS preflight, a 404).
-  server.prependListener('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
-    const socket = request.socket;
-    requestsInFlight.set(socket, (requestsInFlight.get(socket) ?? 0) + 1);
+  server.prependListener('request', (_request: http.IncomingMessage, response: http.ServerResponse) => {
     if (draining) response.setHeader('connection', 'close');
-    response.once('close', () => {
-      const left = (requestsInFlight.get(socket) ?? 1) - 1;
-      requestsInFlight.set(socket, left);
-      if (draining && left === 0) socket.end();
-    });
+    responsesInFlight.add(response);
+    response.once('close', () => responsesInFlight.delete(response));
   });
 
   return {
     async drain(graceMs) {
       draining = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const [socket, requests] of requestsInFlight) if (requests === 0) socket.destroy();
+      // Answers still being worked on say `Connection: close` too (Node then ends the connection after
+      // them), so the proxy sends nothing more on their connections. Ending a connection after an
+      // answer that said keep-alive would race the proxy's next request on it.
+      for (const response of responsesInFlight) if (!response.headersSent) response.setHeader('connection', 'close');
+      // net.Server's close, not http.Server's: since Node 19 the latter also destroys every idle
+      // keep-alive connection at once, which is the race described above.
+      const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
       const deadline = setTimeout(() => {
-        for (const socket of requestsInFlight.keys()) socket.destroy();
+        for (const socket of connections) socket.destroy();
       }, graceMs);
       await closed;
       clearTimeout(deadline);

@@ -25,6 +25,10 @@ export async function startTestServer(
     BCRYPT_QUEUE_LIMIT: '100000',
     BCRYPT_QUEUE_PER_ACCOUNT: '100000',
     BCRYPT_QUEUE_PER_IP: '100000',
+    // A stopping server waits for its idle keep-alive connections to be closed by their clients (or
+    // by this timeout): fetch keeps them 4 s, and test files stop many servers, each holding its
+    // database connections meanwhile. The shutdown tests set what they need.
+    HTTP_KEEP_ALIVE_TIMEOUT: '1s',
     ...env,
   });
   return bootstrap(config, logger);

@@ -35,6 +35,8 @@ describe('loadConfig', () => {
         userMessages: { perSecond: 60, burst: 120 },
       },
       trustProxy: 0,
+      shutdownDelaySeconds: 0,
+      keepAliveTimeoutMs: 5000,
       geoipDatabase: null,
       mail: { kind: 'log', from: 'login-activity <no-reply@localhost>' },
       publicUrl: null,
@@ -84,6 +86,10 @@ describe('loadConfig', () => {
       RATE_LIMIT_REGISTRATIONS_PER_IP: '7',
       RATE_LIMIT_REGISTRATIONS_PER_IP_WINDOW: '1d',
       LISTEN_DATABASE_URL: 'postgresql://app:pw@db-direct:5432/app',
+      DATABASE_POOLER: 'transaction',
+      MIGRATION_DATABASE_URL: 'postgresql://owner:pw@db-direct:5432/app',
+      SHUTDOWN_DELAY: '5s',
+      HTTP_KEEP_ALIVE_TIMEOUT: '65s',
       MAX_SUBSCRIPTIONS_PER_USER: '3',
       SUBSCRIPTION_INIT_TIMEOUT: '2s',
       SUBSCRIPTION_MAX_MESSAGE_BYTES: '4096',
@@ -97,7 +103,7 @@ describe('loadConfig', () => {
       nodeEnv: 'production',
       port: 0,
       host: '0.0.0.0',
-      database: { kind: 'url', url: 'postgres://app:pw@db:5432/app' },
+      database: { kind: 'url', url: 'postgres://app:pw@db:5432/app', pooler: 'transaction', directUrl: 'postgresql://owner:pw@db-direct:5432/app' },
       jwt: { secret: 's'.repeat(32), previousSecret: 'p'.repeat(32), usesInsecureDefaultSecret: false, ttlSeconds: 12 * 3600 },
       bcryptCost: 10,
       bcryptWorkers: 0,
@@ -115,6 +121,8 @@ describe('loadConfig', () => {
         recheckIntervalMs: 300_000,
       },
       trustProxy: 2,
+      shutdownDelaySeconds: 5,
+      keepAliveTimeoutMs: 65000,
       logLevel: 'warn',
       logFormat: 'pretty',
       playground: false,
@@ -149,6 +157,25 @@ describe('loadConfig', () => {
     for (const bad of ['3600', '0s', 'never', '-1d']) {
       expect(() => load({ SESSION_IDLE_TIMEOUT: bad })).toThrow(/SESSION_IDLE_TIMEOUT must be 0 \(off\) or a duration/);
     }
+  });
+
+  it('needs a direct LISTEN_DATABASE_URL behind a transaction pooler, and DATABASE_URL for one at all', () => {
+    expect(() => load({ DATABASE_URL: 'postgres://app@pgbouncer:6432/app', DATABASE_POOLER: 'transaction' })).toThrow(
+      /DATABASE_POOLER=transaction needs LISTEN_DATABASE_URL: a direct connection/,
+    );
+    expect(() => load({ DATABASE_POOLER: 'transaction' })).toThrow(/DATABASE_POOLER=transaction needs DATABASE_URL/);
+    expect(() => load({ DATABASE_POOLER: 'statement' })).toThrow(/DATABASE_POOLER/);
+    const behindPgBouncer = load({
+      DATABASE_URL: 'postgres://app@pgbouncer:6432/app',
+      DATABASE_POOLER: 'transaction',
+      LISTEN_DATABASE_URL: 'postgres://app@db:5432/app',
+    });
+    expect(behindPgBouncer.database).toEqual({
+      kind: 'url',
+      url: 'postgres://app@pgbouncer:6432/app',
+      pooler: 'transaction',
+      directUrl: 'postgres://app@db:5432/app',
+    });
   });
 
   it('refuses to start in production without a JWT_SECRET', () => {
