@@ -1,6 +1,7 @@
 import { startCluster, type Cluster } from '../../scripts/cluster/cluster';
 import { nginxAvailable } from '../../scripts/cluster/run-nginx';
 import { pgbouncerAvailable } from '../../scripts/cluster/run-pgbouncer';
+import { cpuByCommand, cpuUsedBetween } from '../machine-cpu';
 import { BENCH_JWT_SECRET, load, medianOf, post, row, ROUNDS, TABLE_HEAD, type BenchDatabase, type LoadResult } from '../lib';
 
 const CONNECTIONS = 64;
@@ -43,6 +44,28 @@ export async function clusterScaling(db: BenchDatabase): Promise<void> {
     console.log(
       `\nratio 2 / 1 instances req/s: **${ratios[Math.floor(ratios.length / 2)]!.toFixed(2)}** (per round: ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')})\n`,
     );
+    // Where the machine's CPU goes per request, for each topology: what a second instance competes with.
+    console.log('CPU per request, µs (one more run of each load, all processes of the machine):\n');
+    console.log('| load | instances | nginx | PgBouncer | PostgreSQL | load generator | total |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const [name, cluster] of [['1 instance', one], ['2 instances', two]] as const) {
+      const instancePids = new Set(cluster.instances.map((instance) => instance.pid));
+      const before = cpuByCommand();
+      const result = await load(cluster.url, { connections: CONNECTIONS, headers, bodies: body });
+      const after = cpuByCommand();
+      const used = cpuUsedBetween(before, after);
+      let instances = 0;
+      // Node's main thread names the process: its command reads MainThread, not node.
+      const node = (readings: ReturnType<typeof cpuByCommand>) => readings.get('MainThread') ?? new Map<number, number>();
+      for (const [pid, microseconds] of node(after)) {
+        if (instancePids.has(pid)) instances += microseconds - (node(before).get(pid) ?? 0);
+      }
+      const perRequest = (microseconds: number) => (microseconds / result.completed).toFixed(0);
+      const generator = (node(after).get(process.pid) ?? 0) - (node(before).get(process.pid) ?? 0);
+      const parts = [instances, used.get('nginx') ?? 0, used.get('pgbouncer') ?? 0, used.get('postgres') ?? 0, generator];
+      console.log(`| ${name} | ${parts.map(perRequest).join(' | ')} | ${perRequest(parts.reduce((sum, part) => sum + part, 0))} |`);
+    }
+    console.log('');
   } finally {
     for (const cluster of clusters) await cluster.stop();
   }

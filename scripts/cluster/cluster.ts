@@ -39,6 +39,8 @@ export interface ClusterInstance {
   /** Everything it has printed, over all its starts. */
   readonly output: string[];
   readonly running: boolean;
+  /** The running process' id (the server's own, also under taskset, which execs it); null when stopped. */
+  readonly pid: number | null;
   /** Sends the signal (SIGTERM: a graceful shutdown) and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   /** Starts it (again) on its port; resolves once its /healthz answers 200. */
@@ -104,6 +106,10 @@ class Instance implements ClusterInstance {
 
   get url(): string {
     return `http://127.0.0.1:${this.port}/graphql`;
+  }
+
+  get pid(): number | null {
+    return this.running ? (this.child?.pid ?? null) : null;
   }
 
   get running(): boolean {
