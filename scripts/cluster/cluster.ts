@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { freePort } from '../../src/lib/free-port';
 import { killOnExit } from './children';
 import { projectRoot } from './project-root';
 import { startNginx, type RunningNginx } from './run-nginx';
@@ -56,17 +56,6 @@ export interface Cluster {
   readonly nginx: RunningNginx;
   readonly pgbouncer: RunningPgBouncer;
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** deploy/nginx.conf with this cluster's instances and port. */

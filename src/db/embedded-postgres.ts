@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { freePort } from '../lib/free-port';
 
 export interface DatabaseHandle {
   readonly url: string;
@@ -13,17 +13,6 @@ const DATABASE_NAME = 'login_activity';
 // Only reachable from this machine (see listen_addresses below): a development default, not a secret.
 const USER = 'postgres';
 const PASSWORD = 'postgres';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** As root, PostgreSQL runs as the `postgres` user, which needs to enter every folder above its data. */
 async function folderClosedToOthers(dataDir: string): Promise<string | null> {

@@ -1,13 +1,2 @@
-import { createServer } from 'node:net';
-
 /** A port nothing listens on: taken from the system, then released. */
-export function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort as closedPort } from '../../src/lib/free-port';
