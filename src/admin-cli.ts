@@ -38,7 +38,8 @@ async function main(args: readonly string[]): Promise<number> {
   const logger = createLogger({ ...config, logLevel: 'warn' });
   const database = await openDatabase(config.database, logger, { shareRunning: true });
   try {
-    const orm = await MikroORM.init(createOrmConfig(database.url));
+    // Straight to PostgreSQL, past any transaction pooler: the migrations' lock is a session's.
+    const orm = await MikroORM.init(createOrmConfig(database.directUrl));
     try {
       await migrateExclusively(orm);
       const role = ROLE_OF_COMMAND[command];
