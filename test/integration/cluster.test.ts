@@ -8,7 +8,7 @@ import { pgbouncerAvailable } from '../../scripts/cluster/run-pgbouncer';
 import { GraphQLClient, type GraphQLResponse } from '../helpers/graphql-client';
 import { LOGIN, LOGOUT_DEVICE, ME, MY_LOGINS, PASSWORD, logInUser, registerUser, uniqueEmail } from '../helpers/operations';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
-import { TEST_JWT_SECRET } from '../helpers/test-server';
+import { TEST_LIMITS } from '../helpers/test-server';
 
 /**
  * Issue 17: the tested topology, as `npm run cluster` starts it (scripts/cluster/): two instances of
@@ -21,14 +21,7 @@ if (!available) {
 }
 
 const INSTANCE_ENV = {
-  JWT_SECRET: TEST_JWT_SECRET,
-  BCRYPT_COST: '4',
-  RATE_LIMIT_REGISTRATIONS_PER_IP: '1000000',
-  RATE_LIMIT_LOGIN_FAILURES_PER_IP: '1000000',
-  RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL_IP: '1000000',
-  BCRYPT_QUEUE_LIMIT: '100000',
-  BCRYPT_QUEUE_PER_ACCOUNT: '100000',
-  BCRYPT_QUEUE_PER_IP: '100000',
+  ...TEST_LIMITS,
   // The load logs one user in over and over: none of those logins may be revoked for the limit.
   MAX_ACTIVE_LOGINS: '100000',
   LOG_LEVEL: 'info',
