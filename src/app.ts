@@ -261,6 +261,7 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
           formatError,
           isProduction: config.nodeEnv === 'production',
           locate,
+          clientAddressOf,
           logger,
         }),
       ],

@@ -36,6 +36,7 @@ import { CloseCode, unauthorizedCloseReason } from '../live/close-codes';
 import type { LiveConnection } from '../live/live-connection';
 import type { SubscriberHub } from '../live/subscriber-hub';
 import type { LiveContext } from '../resolvers/context.type';
+import type { ClientAddressOf } from './client-address';
 import { authorizationOf, type ConnectionParams } from './connection-params';
 import { MessageMeter, type SocketMeter } from './message-meter';
 
@@ -58,6 +59,8 @@ export interface SubscriptionServerOptions {
   readonly isProduction: boolean;
   /** Where a socket's address is, for its connection's client info. */
   readonly locate: Locate;
+  /** The client's address as HTTP requests read it (TRUST_PROXY): behind nginx, the socket's is nginx's. */
+  readonly clientAddressOf: ClientAddressOf;
   readonly logger: Logger;
 }
 
@@ -112,7 +115,7 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
     socket.once('close', (code, reason) => {
       const { userId = null, loginId = null } = signedIn.get(socket) ?? {};
       socketLog.info(
-        { code, reason: reason.toString(), userId, loginId, durationMs: Math.round(performance.now() - openedAt), remoteAddress: request.socket.remoteAddress },
+        { code, reason: reason.toString(), userId, loginId, durationMs: Math.round(performance.now() - openedAt), remoteAddress: options.clientAddressOf(request) },
         'websocket closed',
       );
     });
@@ -212,7 +215,7 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         if (socket.readyState !== WebSocket.OPEN) return false;
 
         // The address only ever reaches a new login, and logins are not made over WebSocket.
-        const client = clientInfo(request.socket.remoteAddress, request.headers['user-agent'], options.locate);
+        const client = clientInfo(options.clientAddressOf(request), request.headers['user-agent'], options.locate);
         let outcome = hub.connect(result.session, authorization, client, socket, now.getTime());
         if (outcome.status === 'revoked') {
           // A REVOKED notice for this login came in during the check: the database decides, once more.
@@ -236,7 +239,7 @@ export function serveSubscriptions(httpServer: http.Server, options: Subscriptio
         meters.get(socket)?.signedIn(result.session.user.id);
         signedIn.set(socket, { userId: result.session.user.id, loginId: result.session.loginId });
         log.info(
-          { userId: result.session.user.id, loginId: result.session.loginId, remoteAddress: request.socket.remoteAddress },
+          { userId: result.session.user.id, loginId: result.session.loginId, remoteAddress: options.clientAddressOf(request) },
           'websocket connected',
         );
         sessions.touch(result.session, now);
