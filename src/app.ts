@@ -113,13 +113,13 @@ async function migrate(database: Database, orm: MikroORM, driverLog: DriverLog) 
 /**
  * Behind a transaction pooler the server cannot set `statement_timeout` itself (it is a startup
  * parameter the pooler refuses): the pooler's server connections must (deploy/pgbouncer.ini's
- * `connect_query`). One that does not lets a stuck query hold a server connection for good: say so.
+ * `connect_query`). Without one, a stuck query holds a pooled server connection for as long as it runs: say so.
  */
 async function warnWithoutStatementTimeout(pool: Pool, logger: Logger): Promise<void> {
   const { rows } = await pool.query<{ statement_timeout: string }>('show statement_timeout');
   if (rows[0]?.statement_timeout === '0') {
     logger.warn(
-      `statement_timeout is off on the pooler's connections: set it there (PgBouncer: connect_query='SET statement_timeout = ${DATABASE_TIMEOUTS_MS.query}') so a stuck query cannot hold a server connection`,
+      `statement_timeout is off on the pooler's connections: set it there (PgBouncer: connect_query='SET statement_timeout = ${DATABASE_TIMEOUTS_MS.query}') so a stuck query cannot hold a server connection for long`,
     );
   }
 }
