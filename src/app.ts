@@ -28,7 +28,7 @@ import { migrateExclusively } from './db/migrate';
 import { nativePool } from './db/pooled-connection';
 import { withUnnamedStatements } from './db/unnamed-statements';
 import { openIpLocations } from './geo/ip-locations';
-import { addJobInTransaction, MAIL_MAX_ATTEMPTS, startJobQueue, WEBHOOK_MAX_ATTEMPTS, type JobTask } from './jobs/job-queue';
+import { addJobInTransaction, installJobSchema, MAIL_MAX_ATTEMPTS, startJobQueue, WEBHOOK_MAX_ATTEMPTS, type JobTask } from './jobs/job-queue';
 import { countQueueJobs } from './jobs/queue-counts';
 import { createMailer, MailDeliveryError } from './mail/mailer';
 import { newDeviceAlertMail } from './mail/new-device-alert-mail';
@@ -295,8 +295,12 @@ export async function bootstrap(config: Config, logger: Logger = createLogger(co
 
     const url = urlOf(await listen(httpServer, config.port, config.host));
 
+    if ((mailer || webhooks) && !config.jobWorker) {
+      // JOB_WORKER=false: jobs are added here and delivered by the instances that run the worker.
+      await installJobSchema(database.directUrl, logger);
+    }
     // After listening, so that links in emails know this server's address when PUBLIC_URL is unset.
-    if (mailer || webhooks) {
+    if ((mailer || webhooks) && config.jobWorker) {
       const publicUrl = config.publicUrl ?? new URL(url).origin;
       const tasks: Record<string, JobTask> = {};
       if (webhooks) tasks[WEBHOOK_JOB] = (payload, job) => deliverWebhook(webhooks, parseWebhookJob(payload), { signal: job.signal });

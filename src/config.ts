@@ -145,6 +145,11 @@ export interface Config {
    * connections (a server closing one races the proxy's next request on it).
    */
   readonly keepAliveTimeoutMs: number;
+  /**
+   * Run the job queue's worker here (mail and webhook deliveries). False: this instance only adds
+   * jobs, and others deliver them, so it opens no job-queue connections (docs/scaling.md).
+   */
+  readonly jobWorker: boolean;
   /** The MaxMind-format .mmdb to read locations from; null for the shipped GeoLite2 City databases. */
   readonly geoipDatabase: string | null;
   readonly mail: MailConfig;
@@ -416,6 +421,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       DATABASE_POOLER: str({ choices: ['none', 'transaction'] as const, default: 'none' }),
       MIGRATION_DATABASE_URL: postgresUrl({ default: undefined }),
       SHUTDOWN_DELAY: durationInSecondsOrOff({ default: 0 }),
+      JOB_WORKER: bool({ default: true }),
       HTTP_KEEP_ALIVE_TIMEOUT: durationInSeconds({ default: 5 }),
       MAX_SUBSCRIPTIONS_PER_USER: integerIn(1, 10_000)({ default: 20 }),
       SUBSCRIPTION_INIT_TIMEOUT: durationInSeconds({ default: 5 }),
@@ -498,6 +504,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     trustProxy: parsed.TRUST_PROXY,
     shutdownDelaySeconds: parsed.SHUTDOWN_DELAY,
     keepAliveTimeoutMs: parsed.HTTP_KEEP_ALIVE_TIMEOUT * 1000,
+    jobWorker: parsed.JOB_WORKER,
     geoipDatabase: parsed.GEOIP_DATABASE === undefined || parsed.GEOIP_DATABASE === '' ? null : path.resolve(cwd, parsed.GEOIP_DATABASE),
     mail: Object.freeze(mailConfig(parsed)),
     publicUrl: parsed.PUBLIC_URL ?? null,

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { run, type Runner, type RunnerOptions, type TaskList } from 'graphile-worker';
+import { run, runMigrations, type Runner, type RunnerOptions, type TaskList } from 'graphile-worker';
 import pg from 'pg';
 import { DATABASE_TIMEOUTS_MS, formatMilliseconds } from '../limits';
 import type { Logger } from '../logger';
@@ -131,6 +131,28 @@ function workerPool(connectionString: string, concurrency: number, logger: Logge
   pool.on('error', onError);
   pool.on('connect', (client) => client.on('error', onError));
   return pool;
+}
+
+/**
+ * Installs or upgrades graphile-worker's schema, and runs no jobs: an instance with JOB_WORKER=false
+ * still adds jobs in its transactions, which needs the schema. Under the lock runners start with.
+ */
+export async function installJobSchema(connectionString: string, logger: Logger): Promise<void> {
+  const pool = workerPool(connectionString, 0, logger);
+  try {
+    const lock = await pool.connect();
+    try {
+      await lock.query('select pg_advisory_lock($1)', [JOB_SCHEMA_LOCK]);
+      await runMigrations({ pgPool: pool, logger: workerLogger(logger) });
+    } finally {
+      await lock
+        .query('select pg_advisory_unlock($1)', [JOB_SCHEMA_LOCK])
+        .catch(() => {})
+        .finally(() => lock.release());
+    }
+  } finally {
+    await pool.end();
+  }
 }
 
 /** Installs or upgrades graphile-worker's schema and starts a runner, one instance at a time. */
