@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/app';
 import { GraphQLClient } from '../helpers/graphql-client';
@@ -35,6 +36,18 @@ function post(url: string, agent: http.Agent, token: string): Promise<Answer> {
   });
 }
 
+/** Whether a new TCP connection to the server is refused (one that is accepted is closed at once). */
+function refusesConnections(url: URL): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(url.port), url.hostname);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}
+
 describe('stopping', () => {
   it('says 503 "stopping" at /healthz first, for SHUTDOWN_DELAY, while it still serves everything else', async () => {
     const server: RunningServer = await startTestServer(db.url, { SHUTDOWN_DELAY: '2s' });
@@ -62,6 +75,8 @@ describe('stopping', () => {
 
       // The connection is idle now, as a proxy's pooled connection to an instance is when it is told to stop.
       const stopped = server.stop();
+      // The drain has begun once new connections are refused (the steps of a stop before it take a while).
+      await expect.poll(() => refusesConnections(new URL(server.url)), { timeout: 10_000, interval: 20 }).toBe(true);
       const after = await post(server.url, agent, alice.token);
       // The same connection: the server left it open, answered, and told the client to close it.
       expect(after).toEqual({ status: 200, connection: 'close', socketPort: before.socketPort });
