@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { killOnExit } from './children';
+import { startDaemon } from './daemon';
 
 /** Debian's nginx package (`.ci/run` installs it when missing). */
 export const NGINX_PATH = '/usr/sbin/nginx';
@@ -13,13 +12,6 @@ export interface RunningNginx {
   /** Its error log so far, for a failure's message. */
   errorLog(): Promise<string>;
   stop(): Promise<void>;
-}
-
-async function answers(port: number): Promise<boolean> {
-  return fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1_000) }).then(
-    () => true,
-    () => false,
-  );
 }
 
 /**
@@ -49,28 +41,15 @@ ${httpBlock}
 `;
   const configPath = path.join(prefix, 'nginx.conf');
   await writeFile(configPath, config);
-  const child: ChildProcess = spawn(NGINX_PATH, ['-p', prefix, '-c', configPath, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  killOnExit(child);
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const errorLog = () => readFile(errorLogPath, 'utf8').catch(() => '');
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGQUIT');
-      await exited;
-    }
-    await rm(prefix, { recursive: true, force: true });
-  };
-
-  const deadline = Date.now() + 10_000;
-  while (!(await answers(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      const why = `nginx ${child.exitCode !== null ? 'exited at start' : `did not answer on ${port}`}: ${stderr}\n${await errorLog()}`;
-      await stop();
-      throw new Error(why);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const { stop } = await startDaemon({
+    name: 'nginx',
+    command: NGINX_PATH,
+    args: ['-p', prefix, '-c', configPath, '-g', 'daemon off;'],
+    stopSignal: 'SIGQUIT',
+    folder: prefix,
+    port,
+    log: errorLog,
+  });
   return { errorLog, stop };
 }

@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { killOnExit } from './children';
+import { startDaemon } from './daemon';
 import { projectRoot } from './project-root';
 
 /** Debian's pgbouncer package (`.ci/run` installs it when missing). */
@@ -48,17 +46,6 @@ export function pgbouncerIni(documented: string, directUrl: URL, port: number, f
   return `${ini}\nlogfile = ${folder}/pgbouncer.log\npidfile = ${folder}/pgbouncer.pid\nunix_socket_dir =\n`;
 }
 
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 /** Runs PgBouncer with deploy/pgbouncer.ini in front of `directUrl`'s PostgreSQL, on `port`. */
 export async function startPgBouncer(directUrl: string, port: number): Promise<RunningPgBouncer> {
   const direct = new URL(directUrl);
@@ -71,29 +58,16 @@ export async function startPgBouncer(directUrl: string, port: number): Promise<R
   await writeFile(iniPath, pgbouncerIni(await readFile(DOCUMENTED_PGBOUNCER_INI, 'utf8'), direct, port, folder), { mode: 0o644 });
 
   const asRoot = process.getuid?.() === 0;
-  const child: ChildProcess = spawn(PGBOUNCER_PATH, [...(asRoot ? ['-u', 'postgres'] : []), iniPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-  killOnExit(child);
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const log = () => readFile(path.join(folder, 'pgbouncer.log'), 'utf8').catch(() => '');
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGINT');
-      await exited;
-    }
-    await rm(folder, { recursive: true, force: true });
-  };
-
-  const deadline = Date.now() + 10_000;
-  while (!(await portAnswers(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      const why = `pgbouncer ${child.exitCode !== null ? 'exited at start' : `did not listen on ${port}`}: ${stderr}\n${await log()}`;
-      await stop();
-      throw new Error(why);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const { stop } = await startDaemon({
+    name: 'pgbouncer',
+    command: PGBOUNCER_PATH,
+    args: [...(asRoot ? ['-u', 'postgres'] : []), iniPath],
+    stopSignal: 'SIGINT',
+    folder,
+    port,
+    log,
+  });
   const through = new URL(directUrl);
   through.hostname = '127.0.0.1';
   through.port = String(port);
