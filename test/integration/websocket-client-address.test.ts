@@ -1,10 +1,8 @@
-import { Writable } from 'node:stream';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { RunningServer } from '../../src/app';
-import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/logger';
+import { capturedLogs } from '../helpers/captured-logs';
 import { GraphQLClient } from '../helpers/graphql-client';
 import { registerUser } from '../helpers/operations';
 import { LOGIN_ACTIVITY, waitForSubscriptions, wsUrlOf } from '../helpers/subscription-client';
@@ -14,23 +12,12 @@ import { startTestServer } from '../helpers/test-server';
 /** Behind nginx (TRUST_PROXY=1), a socket's address is the proxy's: its log lines name the client's, as a request's do. */
 let db: TestDatabase;
 let server: RunningServer;
-const chunks: string[] = [];
-const lines = () =>
-  chunks
-    .join('')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as { msg: string; remoteAddress?: string });
+const logs = capturedLogs<{ msg: string; remoteAddress?: string }>();
+const lines = () => logs.lines();
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  const logger = createLogger(loadConfig({ LOG_LEVEL: 'info', LOG_FORMAT: 'json' }), destination);
+  const { logger } = logs;
   server = await startTestServer(db.url, { LOG_LEVEL: 'info', TRUST_PROXY: '1' }, logger);
 });
 afterAll(async () => {

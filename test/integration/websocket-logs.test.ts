@@ -1,8 +1,6 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/app';
-import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/logger';
+import { capturedLogs } from '../helpers/captured-logs';
 import { GraphQLClient } from '../helpers/graphql-client';
 import { registerUser } from '../helpers/operations';
 import { subscriptionClients, waitForSubscriptions } from '../helpers/subscription-client';
@@ -21,23 +19,12 @@ interface LogLine {
 let db: TestDatabase;
 let server: RunningServer;
 let api: GraphQLClient;
-const chunks: string[] = [];
-const lines = () =>
-  chunks
-    .join('')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as LogLine);
+const logs = capturedLogs<LogLine>();
+const lines = () => logs.lines();
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  const logger = createLogger(loadConfig({ LOG_LEVEL: 'info', LOG_FORMAT: 'json' }), destination);
+  const { logger } = logs;
   server = await startTestServer(db.url, { LOG_LEVEL: 'info' }, logger);
   api = new GraphQLClient(server.url);
 });
@@ -69,6 +56,6 @@ describe('WebSocket connections are logged like requests', () => {
     expect(lines().filter((line) => line.msg === 'websocket closed')[1]).toMatchObject({ code: 4401, userId: null, loginId: null });
 
     const [, payload, signature] = token.split('.');
-    for (const secret of [token, payload!, signature!]) expect(chunks.join('')).not.toContain(secret);
+    for (const secret of [token, payload!, signature!]) expect(logs.text()).not.toContain(secret);
   });
 });
